@@ -1,0 +1,35 @@
+"""eisym: small neural networks opened up with exact mathematics."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._derive import Derivation as Derivation
+from ._derive import derive as derive
+from ._derive import gradient as gradient
+from ._derive import hessian as hessian
+from ._derive import jacobians as jacobians
+from ._derive import sensitivities as sensitivities
+from ._errors import EisymError as EisymError
+from ._errors import ExpressionError as ExpressionError
+from ._errors import MissingDependency as MissingDependency
+from ._errors import NoConvergence as NoConvergence
+from ._errors import PrecisionError as PrecisionError
+from ._errors import SpecError as SpecError
+from ._network import Network as Network
+from ._network import build_network as build_network
+from ._network import load_network as load_network
+from ._network import network_from_json as network_from_json
+from ._network import network_graph as network_graph
+from ._network import network_outputs as network_outputs
+from ._network import network_to_json as network_to_json
+from ._network import neuron_expression as neuron_expression
+from ._network import save_network as save_network
+from ._network import with_layer as with_layer
+from ._spec import ActivationSpec as ActivationSpec
+from ._spec import NetworkSpec as NetworkSpec
+from ._spec import WeightSource as WeightSource
+from ._spec import make_spec as make_spec
+
+try:
+    __version__ = version("eisym")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
