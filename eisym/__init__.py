@@ -28,6 +28,8 @@ from ._spec import ActivationSpec as ActivationSpec
 from ._spec import NetworkSpec as NetworkSpec
 from ._spec import WeightSource as WeightSource
 from ._spec import make_spec as make_spec
+from ._stationarity import StationaritySystem as StationaritySystem
+from ._stationarity import stationarity_system as stationarity_system
 
 try:
     __version__ = version("eisym")

@@ -55,9 +55,7 @@ _TABLE: dict[str, Callable[[ActivationSpec], SymbolicActivation]] = {
     "sigmoid": lambda spec: SymbolicActivation(
         spec, _sigmoid, lambda z, h: h * (1 - h), lambda z, h, s: s * (1 - 2 * h)
     ),
-    "tanh": lambda spec: SymbolicActivation(
-        spec, sp.tanh, lambda z, h: 1 - h**2, lambda z, h, s: -2 * h * s
-    ),
+    "tanh": lambda spec: SymbolicActivation(spec, sp.tanh, lambda z, h: 1 - h**2, lambda z, h, s: -2 * h * s),
     "sine": lambda spec: SymbolicActivation(spec, sp.sin, lambda z, h: sp.cos(z), lambda z, h, s: -h),
     "softplus": lambda spec: SymbolicActivation(
         spec, lambda z: sp.log(1 + sp.exp(z)), lambda z, h: _sigmoid(z), lambda z, h, s: s * (1 - s)

@@ -163,6 +163,7 @@ def derive(
     jac = sp.ImmutableMatrix.eye(m)
     zero = sp.ImmutableMatrix.zeros(m, m)
     hess: tuple[Matrix, ...] = tuple(zero for _ in range(m))
+    pairs = [(s, t) for s in range(m) for t in range(s, m)]
     z_all, h_all, d_all, e_all = [], [h], [], []
     jac_all, hess_all = [jac], [hess] if order == 2 else []
     for u in range(1, net.depth + 1):
@@ -176,14 +177,21 @@ def derive(
                 zv += net.biases[u - 1][v]
             z.append(namer.bind(preactivation_symbol(u, v + 1), zv))
         g = [
-            [namer.bind(_sym("g", u, v + 1, t + 1), sp.Add(*(w[v, k] * jac[k, t] for k in range(cols))))
-             for t in range(m)]
+            [
+                namer.bind(_sym("g", u, v + 1, t + 1), sp.Add(*(w[v, k] * jac[k, t] for k in range(cols))))
+                for t in range(m)
+            ]
             for v in range(rows)
         ]
+        curv: list[Matrix] = []
         if order == 2:
             # Hessians of the pre-activations, shared by every activation kind.
-            curv = [_symmetric(m, lambda s, t, v=v: sp.Add(*(w[v, k] * hess[k][s, t] for k in range(cols))))
-                    for v in range(rows)]
+            curv = [
+                _symmetric(
+                    m, {(s, t): sp.Add(*(w[v, k] * hess[k][s, t] for k in range(cols))) for s, t in pairs}
+                )
+                for v in range(rows)
+            ]
         if act_spec.name == "softmax":
             h, jac, new_hess = _softmax_layer(namer, u, z, g, curv if order == 2 else None)
             d_layer: tuple[Expr, ...] = ()
@@ -198,17 +206,23 @@ def derive(
                     namer.bind(_sym("E", u, v + 1), act.second(z[v], h[v], d_layer[v])) for v in range(rows)
                 )
             jac = sp.ImmutableMatrix(
-                rows, m, lambda v, t: namer.bind(_sym("J", u, v + 1, t + 1), d_layer[v] * g[v][t])
+                [
+                    [namer.bind(_sym("J", u, v + 1, t + 1), d_layer[v] * g[v][t]) for t in range(m)]
+                    for v in range(rows)
+                ]
             )
             new_hess = ()
             if order == 2:
                 new_hess = tuple(
                     _symmetric(
                         m,
-                        lambda s, t, v=v: namer.bind(
-                            _sym("H", u, v + 1, s + 1, t + 1),
-                            e_layer[v] * g[v][s] * g[v][t] + d_layer[v] * curv[v][s, t],
-                        ),
+                        {
+                            (s, t): namer.bind(
+                                _sym("H", u, v + 1, s + 1, t + 1),
+                                e_layer[v] * g[v][s] * g[v][t] + d_layer[v] * curv[v][s, t],
+                            )
+                            for s, t in pairs
+                        },
                     )
                     for v in range(rows)
                 )
@@ -235,40 +249,49 @@ def derive(
     )
 
 
-def _symmetric(m: int, entry) -> Matrix:  # type: ignore[no-untyped-def]
-    """An m x m symmetric matrix from ``entry(s, t)`` evaluated for s <= t only."""
-    values: dict[tuple[int, int], Expr] = {}
-    for s in range(m):
-        for t in range(s, m):
-            values[s, t] = values[t, s] = entry(s, t)
-    return sp.ImmutableMatrix(m, m, lambda s, t: values[s, t])
+def _symmetric(m: int, upper: dict[tuple[int, int], Expr]) -> Matrix:
+    """The m x m symmetric matrix whose entries for s <= t are ``upper[s, t]``."""
+    return sp.ImmutableMatrix(m, m, lambda s, t: upper[min(s, t), max(s, t)])
 
 
-def _softmax_layer(namer: _Namer, u: int, z: list[Expr], g: list[list[Expr]], curv: list[Matrix] | None):  # type: ignore[no-untyped-def]
+def _softmax_layer(
+    namer: _Namer, u: int, z: list[Expr], g: list[list[Expr]], curv: list[Matrix] | None
+) -> tuple[tuple[Expr, ...], Matrix, tuple[Matrix, ...]]:
     rows, m = len(z), len(g[0])
     exps = [sp.exp(zv) for zv in z]
     total = sp.Add(*exps)
     p = tuple(namer.bind(hidden_symbol(u, v + 1), exps[v] / total) for v in range(rows))
-    gbar = [namer.bind(_sym(r"\bar{g}", u, t + 1), sp.Add(*(p[a] * g[a][t] for a in range(rows)))) for t in range(m)]
-    resid = [[namer.bind(_sym("r", u, v + 1, t + 1), g[v][t] - gbar[t]) for t in range(m)] for v in range(rows)]
-    jac = sp.ImmutableMatrix(rows, m, lambda v, t: namer.bind(_sym("J", u, v + 1, t + 1), p[v] * resid[v][t]))
+    gbar = [
+        namer.bind(_sym(r"\bar{g}", u, t + 1), sp.Add(*(p[a] * g[a][t] for a in range(rows))))
+        for t in range(m)
+    ]
+    resid = [
+        [namer.bind(_sym("r", u, v + 1, t + 1), g[v][t] - gbar[t]) for t in range(m)] for v in range(rows)
+    ]
+    jac = sp.ImmutableMatrix(
+        [[namer.bind(_sym("J", u, v + 1, t + 1), p[v] * resid[v][t]) for t in range(m)] for v in range(rows)]
+    )
     if curv is None:
         return p, jac, ()
-    # d^2 log p_v = K_v - (sum_a p_a K_a + sum_a p_a g_a g_a^T - gbar gbar^T), K_a the Hessian of z_a.
-    shared = _symmetric(
-        m,
-        lambda s, t: namer.bind(
+    pairs = [(s, t) for s in range(m) for t in range(s, m)]
+    # Hessian of log p_v: K_v - (sum_a p_a K_a + sum_a p_a g_a g_a^T - gbar gbar^T), K_a that of z_a.
+    shared = {
+        (s, t): namer.bind(
             _sym(r"\bar{K}", u, s + 1, t + 1),
             sp.Add(*(p[a] * (curv[a][s, t] + g[a][s] * g[a][t]) for a in range(rows))) - gbar[s] * gbar[t],
-        ),
-    )
+        )
+        for s, t in pairs
+    }
     hess = tuple(
         _symmetric(
             m,
-            lambda s, t, v=v: namer.bind(
-                _sym("H", u, v + 1, s + 1, t + 1),
-                p[v] * (resid[v][s] * resid[v][t] + curv[v][s, t] - shared[s, t]),
-            ),
+            {
+                (s, t): namer.bind(
+                    _sym("H", u, v + 1, s + 1, t + 1),
+                    p[v] * (resid[v][s] * resid[v][t] + curv[v][s, t] - shared[s, t]),
+                )
+                for s, t in pairs
+            },
         )
         for v in range(rows)
     )

@@ -186,11 +186,15 @@ def _symbolic_bias(u: int, rows: int) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(rows, 1, lambda v, _: bias_symbol(u, v + 1))
 
 
-def _random_entries(rng: np.random.Generator, shape: tuple[int, int], src: WeightSource) -> sp.ImmutableMatrix:
+def _random_entries(
+    rng: np.random.Generator, shape: tuple[int, int], src: WeightSource
+) -> sp.ImmutableMatrix:
     draws = rng.standard_normal(shape) * src.scale
     if src.number == "rational":
         return sp.ImmutableMatrix(
-            shape[0], shape[1], lambda i, j: sp.Rational(round(draws[i, j] * src.denominator), src.denominator)
+            shape[0],
+            shape[1],
+            lambda i, j: sp.Rational(round(draws[i, j] * src.denominator), src.denominator),
         )
     return sp.ImmutableMatrix(shape[0], shape[1], lambda i, j: sp.Float(float(draws[i, j])))
 
@@ -301,7 +305,9 @@ def with_layer(net: Network, layer: int, weights: object, biases: object = None)
     if not 1 <= layer <= net.depth:
         raise SpecError(f"layer must be between 1 and {net.depth}, got {layer!r}")
     r, c = net.widths[layer], net.widths[layer - 1]
-    new_w = _symbolic_layer(layer, r, c) if weights == "symbolic" else _matrix(weights, (r, c), f"W^[{layer}]")
+    new_w = (
+        _symbolic_layer(layer, r, c) if weights == "symbolic" else _matrix(weights, (r, c), f"W^[{layer}]")
+    )
     ws = net.weights[: layer - 1] + (new_w,) + net.weights[layer:]
     bs = net.biases
     if biases is not None:
@@ -352,7 +358,9 @@ def _point(net: Network, point: Sequence[object]) -> tuple[sp.Expr, ...]:
         raise SpecError(f"sample: expected a sequence of {net.m} numbers, got {point!r}")
     values = list(point)
     if len(values) != net.m:
-        raise SpecError(f"sample {values!r} has dimension {len(values)}; the network's input dimension m is {net.m}")
+        raise SpecError(
+            f"sample {values!r} has dimension {len(values)}; the network's input dimension m is {net.m}"
+        )
     return tuple(_number(v, "sample coordinate") for v in values)
 
 

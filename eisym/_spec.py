@@ -160,7 +160,9 @@ class WeightSource:
 
     def __post_init__(self) -> None:
         if self.kind not in ("symbolic", "random", "explicit"):
-            raise SpecError(f"weight source: unknown kind {self.kind!r}; expected symbolic, random or explicit")
+            raise SpecError(
+                f"weight source: unknown kind {self.kind!r}; expected symbolic, random or explicit"
+            )
         if self.number not in ("float", "rational"):
             raise SpecError(f"weight source: number must be 'float' or 'rational', got {self.number!r}")
         if self.kind == "random" and (not isinstance(self.seed, int) or self.seed < 0):
