@@ -24,6 +24,10 @@ from ._network import network_to_json as network_to_json
 from ._network import neuron_expression as neuron_expression
 from ._network import save_network as save_network
 from ._network import with_layer as with_layer
+from ._rank import PaperCheck as PaperCheck
+from ._rank import RankAnalysis as RankAnalysis
+from ._rank import paper_check as paper_check
+from ._rank import rank_analysis as rank_analysis
 from ._spec import ActivationSpec as ActivationSpec
 from ._spec import NetworkSpec as NetworkSpec
 from ._spec import WeightSource as WeightSource
