@@ -122,9 +122,11 @@ def parse_widths(widths: str | Sequence[object]) -> tuple[int, ...]:
     (2, 3, 1)
     """
     if isinstance(widths, str):
-        parts = [p.strip() for p in widths.split(",") if p.strip()]
+        parts = [p.strip() for p in widths.split(",")] if widths.strip() else []
         values: list[object] = []
         for p in parts:
+            if not p:
+                raise SpecError(f"widths {widths!r}: empty entry between commas; expected e.g. '2,3,1'")
             try:
                 values.append(int(p))
             except ValueError:
@@ -165,7 +167,9 @@ class WeightSource:
             )
         if self.number not in ("float", "rational"):
             raise SpecError(f"weight source: number must be 'float' or 'rational', got {self.number!r}")
-        if self.kind == "random" and (not isinstance(self.seed, int) or self.seed < 0):
+        if self.kind == "random" and (
+            isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0
+        ):
             raise SpecError(f"random weights need a non-negative integer seed, got {self.seed!r}")
         if self.denominator < 1:
             raise SpecError(f"weight source: denominator must be positive, got {self.denominator!r}")
@@ -273,8 +277,12 @@ def make_spec(
         acts = tuple(parse_activation(activation) for _ in shape[1:])
         if acts[0].name == "softmax" and len(acts) > 1:
             raise SpecError("softmax is an output-layer activation; pass one activation per layer")
-    else:
+    elif isinstance(activation, Sequence):
         acts = tuple(parse_activation(a) for a in activation)
+    else:
+        raise SpecError(
+            f"activation: expected a name such as 'sigmoid' or one name per layer, got {activation!r}"
+        )
     if not isinstance(bias, bool):
         raise SpecError(f"bias: expected True or False, got {bias!r}")
     return NetworkSpec(widths=shape, activations=acts, bias=bias)
