@@ -1,0 +1,642 @@
+"""Certified enumeration of the critical points of a network unit in a box.
+
+The box is bisected into a guillotine partition whose every cell is one of
+
+* excluded: the interval gradient over the cell (naive enclosure intersected with the
+  centred form g(c) + H(X)(X - c)) has a component that excludes zero;
+* isolating: the Krawczyk operator K(X) = c - Y g(c) + (I - Y H(X))(X - c) lies in the
+  interior of X, so X holds exactly one critical point; a tiny enclosure of it is proven
+  the same way, and the point's type is proven on that enclosure by Gershgorin discs of
+  Q^T H Q (Q the eigenvectors of the midpoint Hessian; Sylvester's law of inertia);
+* unresolved: narrower than ``min_width`` (or beyond ``max_boxes``) and still undecided.
+
+Bulk work runs on numpy interval arrays (``_interval.py``); every isolating cell is then
+re-proven with python-flint ``arb`` balls at ``prec`` bits, and only arb-proven cells are
+reported. :func:`check_certificate` re-verifies a certificate from the network and the
+cells alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._errors import MissingDependency, SpecError
+from ._interval import IA, PointMatrix, enclose_arb, enclose_np, matmul, network_unit
+from ._network import Network, network_from_json, network_to_json
+
+__all__ = [
+    "Certificate",
+    "CertifiedPoint",
+    "CertificateCheck",
+    "certify_critical_points",
+    "check_certificate",
+    "certificate_to_json",
+    "certificate_from_json",
+]
+
+Box = tuple[tuple[float, float], ...]
+_SPLIT = 0.5 - 0.618 / 64  # off-centre, so symmetric critical points rarely land on a cut
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CertifiedPoint:
+    """One critical point proven to be the only one in its cell.
+
+    Attributes
+    ----------
+    x : tuple of float
+        A float approximation inside ``enclosure``.
+    type : str
+        ``"minimum"``, ``"maximum"``, ``"saddle"`` when proven, else ``"unproven"``.
+    type_proven : bool
+    signature : tuple of int or None
+        (n_plus, n_minus, n_zero) of the Hessian, when proven (n_zero is then 0).
+    value : float
+        The unit's value at ``x`` (float64, for display).
+    cell : tuple of (lo, hi)
+        The partition cell holding exactly this critical point.
+    enclosure : tuple of (lo, hi)
+        A sub-box of ``cell`` proven to contain it.
+    """
+
+    x: tuple[float, ...]
+    type: str
+    type_proven: bool
+    signature: tuple[int, int, int] | None
+    value: float
+    cell: Box
+    enclosure: Box
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Certificate:
+    """The outcome of :func:`certify_critical_points`; ``complete`` when nothing is unresolved.
+
+    ``points``, ``excluded`` and ``unresolved`` cells together tile ``box``. When
+    ``complete`` is False the number of points is a lower bound.
+    """
+
+    network_json: str
+    output: int
+    box: Box
+    prec: int
+    points: tuple[CertifiedPoint, ...]
+    excluded: tuple[Box, ...]
+    unresolved: tuple[Box, ...]
+    boxes_processed: int
+
+    @property
+    def complete(self) -> bool:
+        """True when every cell was excluded or isolates exactly one critical point."""
+        return not self.unresolved
+
+    @property
+    def unresolved_volume(self) -> float:
+        """Total volume of the unresolved cells (0.0 when complete)."""
+        return float(sum(math.prod(b - a for a, b in cell) for cell in self.unresolved))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of proven points per type (``"unproven"`` for the others)."""
+        out = {"minimum": 0, "maximum": 0, "saddle": 0, "unproven": 0}
+        for p in self.points:
+            out[p.type] += 1
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CertificateCheck:
+    """Result of :func:`check_certificate`: ``valid`` is True when every proof was replayed."""
+
+    valid: bool
+    problems: tuple[str, ...]
+    cells: int
+    points_verified: int
+    excluded_verified: int
+
+
+# ---------------------------------------------------------------- input handling
+
+
+def _parse_box(box: object, m: int) -> Box:
+    arr = np.asarray(box, dtype=float) if not isinstance(box, str) else None
+    if arr is None or arr.size == 0:
+        raise SpecError(f"box: expected (lo, hi) or one (lo, hi) per axis, got {box!r}")
+    if arr.shape == (2,):
+        arr = np.tile(arr, (m, 1))
+    if arr.shape != (m, 2):
+        raise SpecError(f"box: expected (lo, hi) or {m} pairs (lo, hi) for input dimension {m}, got {box!r}")
+    if not np.all(np.isfinite(arr)) or np.any(arr[:, 0] >= arr[:, 1]):
+        raise SpecError(f"box: every axis needs finite lo < hi, got {arr.tolist()}")
+    return tuple((float(a), float(b)) for a, b in arr)
+
+
+def _flint():  # type: ignore[no-untyped-def]
+    try:
+        import flint
+    except ImportError:
+        raise MissingDependency(
+            "certification needs python-flint (arb ball arithmetic); pip install 'eisym[fast]'"
+        ) from None
+    return flint
+
+
+# ---------------------------------------------------------------- numpy tests on many boxes
+
+
+def _gradient_excludes_zero(unit, lo: np.ndarray, hi: np.ndarray):  # type: ignore[no-untyped-def]
+    """Boolean mask of boxes whose interval gradient excludes 0, plus the Hessian and g(c)."""
+    with np.errstate(all="ignore"):
+        g, h = enclose_np(unit, lo, hi)
+        c = 0.5 * lo + 0.5 * hi
+        gc, _ = enclose_np(unit, c, c, order=1)
+        d = IA(lo, hi) - IA.point(c)
+        centred = gc
+        for j in range(lo.shape[1]):
+            centred = centred + h[:, :, j] * d[:, None, j]
+        g = g.intersect(centred)
+        excluded = np.any((g.lo > 0) | (g.hi < 0), axis=1)
+    return excluded, h, gc, c
+
+
+def _krawczyk_np(lo, hi, h: IA, gc: IA, c: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    m = lo.shape[1]
+    with np.errstate(all="ignore"):
+        mid = np.where(np.isfinite(h.mid), h.mid, 0.0)
+        y = np.linalg.pinv(mid)
+        ym = PointMatrix(y, None)
+        k = IA.point(c) - matmul(ym, gc[..., None])[..., 0]
+        resid = IA.point(np.broadcast_to(np.eye(m), h.shape)) - matmul(ym, h)
+        d = IA(lo, hi) - IA.point(c)
+        for j in range(m):
+            k = k + resid[:, :, j] * d[:, None, j]
+        return np.all((k.lo > lo) & (k.hi < hi), axis=1)
+
+
+# ---------------------------------------------------------------- arb proofs on one box
+
+
+def _arb_krawczyk(unit, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
+    """True when K(X) lies in the interior of X = [lo, hi] (unique critical point in X)."""
+    from flint import arb
+
+    m = len(lo)
+    c = [0.5 * a + 0.5 * b for a, b in zip(lo, hi, strict=True)]
+    gc, _ = enclose_arb(unit, c, c, order=1)
+    _, h = enclose_arb(unit, lo, hi)
+    mid = np.array([[float(x.mid()) for x in row] for row in h])
+    if not np.all(np.isfinite(mid)):
+        return False
+    y = np.linalg.pinv(mid)
+    ya = np.array([[arb(float(v)) for v in row] for row in y], dtype=object)
+    eye = np.array([[arb(int(i == j)) for j in range(m)] for i in range(m)], dtype=object)
+    d = np.array([arb(0, max(b - ci, ci - a)) for a, b, ci in zip(lo, hi, c, strict=True)], dtype=object)
+    k = np.array([arb(v) for v in c], dtype=object) - ya @ gc + (eye - ya @ h) @ d
+    return all(bool(ki > a) and bool(ki < b) for ki, a, b in zip(k, lo, hi, strict=True))
+
+
+def _arb_excludes(unit, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
+    from flint import arb
+
+    g, h = enclose_arb(unit, lo, hi)
+    c = [0.5 * a + 0.5 * b for a, b in zip(lo, hi, strict=True)]
+    gc, _ = enclose_arb(unit, c, c, order=1)
+    d = np.array([arb(0, max(b - ci, ci - a)) for a, b, ci in zip(lo, hi, c, strict=True)], dtype=object)
+    centred = gc + h @ d
+    for gi, ci in zip(g, centred, strict=True):
+        if bool(gi > 0) or bool(gi < 0) or bool(ci > 0) or bool(ci < 0):
+            return True
+    return False
+
+
+def _arb_type(unit, lo: Sequence[float], hi: Sequence[float]) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """(n_plus, n_minus) of every Hessian over the box, or None when Gershgorin cannot decide."""
+    from flint import arb
+
+    _, h = enclose_arb(unit, lo, hi)
+    mid = np.array([[float(x.mid()) for x in row] for row in h])
+    if not np.all(np.isfinite(mid)):
+        return None
+    _, q = np.linalg.eigh(0.5 * (mid + mid.T))
+    qa = np.array([[arb(float(v)) for v in row] for row in q], dtype=object)
+    a = qa.T @ h @ qa
+    plus = minus = 0
+    for i in range(len(lo)):
+        radius = sum((abs(a[i, j]) for j in range(len(lo)) if j != i), arb(0))
+        if bool(a[i, i] - radius > 0):
+            plus += 1
+        elif bool(a[i, i] + radius < 0):
+            minus += 1
+        else:
+            return None
+    return plus, minus
+
+
+def _newton(nn, unit, x: np.ndarray, lo, hi, output: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    from ._numeric import evaluate
+
+    for _ in range(12):
+        _, g, h = evaluate(nn, x[None], output)
+        try:
+            step = np.linalg.solve(h[0], g[0])
+        except np.linalg.LinAlgError:
+            break
+        if not np.all(np.isfinite(step)):
+            break
+        x = np.clip(x - step, lo, hi)
+        if np.max(np.abs(step)) < 1e-15 * (1 + np.max(np.abs(x))):
+            break
+    return x
+
+
+def _prove_cell(unit, nn, lo: np.ndarray, hi: np.ndarray, output: int):  # type: ignore[no-untyped-def]
+    """A CertifiedPoint for the cell, or None when arb cannot confirm the Krawczyk test."""
+    from ._numeric import evaluate
+
+    lo_t, hi_t = tuple(map(float, lo)), tuple(map(float, hi))
+    if not _arb_krawczyk(unit, lo_t, hi_t):
+        return None
+    x = _newton(nn, unit, 0.5 * lo + 0.5 * hi, lo, hi, output)
+    enclosure = (lo_t, hi_t)
+    scale = hi - lo
+    for eps in (1e-12, 1e-9, 1e-6, 1e-3):
+        elo = np.maximum(lo, x - eps * scale)
+        ehi = np.minimum(hi, x + eps * scale)
+        if np.all(elo < ehi) and _arb_krawczyk(unit, tuple(map(float, elo)), tuple(map(float, ehi))):
+            enclosure = (tuple(map(float, elo)), tuple(map(float, ehi)))
+            break
+    inertia = _arb_type(unit, *enclosure)
+    m = len(lo_t)
+    if inertia is None:
+        kind, signature = "unproven", None
+    else:
+        plus, minus = inertia
+        kind = "minimum" if plus == m else "maximum" if minus == m else "saddle"
+        signature = (plus, minus, 0)
+    value = float(evaluate(nn, x[None], output)[0][0])
+    return CertifiedPoint(
+        x=tuple(map(float, x)),
+        type=kind,
+        type_proven=inertia is not None,
+        signature=signature,
+        value=value,
+        cell=tuple(zip(lo_t, hi_t, strict=True)),
+        enclosure=tuple(zip(*enclosure, strict=True)),
+    )
+
+
+# ---------------------------------------------------------------- the search
+
+
+def certify_critical_points(
+    f: Network,
+    box: object,
+    *,
+    prec: int = 128,
+    min_width: float | None = None,
+    max_boxes: int = 200_000,
+    output: int = 1,
+    batch: int = 4096,
+) -> Certificate:
+    """Prove where every critical point of a network output unit in ``box`` is, and its type.
+
+    Parameters
+    ----------
+    f : Network
+        A network with numeric (integer, rational or float) weights and elementwise activations.
+    box : (lo, hi) or sequence of (lo, hi)
+        One interval for every axis, or one per axis.
+    prec : int
+        Working precision (bits) of the arb proofs.
+    min_width : float, optional
+        Cells narrower than this (largest side) are left unresolved; default 1e-9 times the
+        largest side of ``box``.
+    max_boxes : int
+        Budget of cells examined; what is left when it runs out is reported unresolved.
+    output : int
+        The output unit (1-based).
+    batch : int
+        Cells evaluated per numpy call.
+
+    Returns
+    -------
+    Certificate
+
+    Examples
+    --------
+    >>> from eisym import build_network
+    >>> net = build_network("1,2,1", "tanh", bias=True, weights=[[[1], [1]], [[1, -1]]],
+    ...                     biases=[[1, -1], [0]])
+    >>> cert = certify_critical_points(net, (-4, 4))
+    >>> cert.complete, [p.type for p in cert.points]
+    (True, ['maximum'])
+    """
+    flint = _flint()
+    if not isinstance(f, Network):
+        raise SpecError(f"certify_critical_points needs a Network, got {type(f).__name__}")
+    if not isinstance(prec, int) or prec < 53:
+        raise SpecError(f"prec must be an integer number of bits >= 53, got {prec!r}")
+    unit = network_unit(f, output)
+    from ._numeric import numeric_network
+
+    nn = numeric_network(f)
+    the_box = _parse_box(box, f.m)
+    span = np.array([b - a for a, b in the_box])
+    if min_width is None:
+        min_width = 1e-9 * float(span.max())
+    if not min_width > 0:
+        raise SpecError(f"min_width must be positive, got {min_width!r}")
+
+    pending_lo = np.array([[a for a, _ in the_box]])
+    pending_hi = np.array([[b for _, b in the_box]])
+    excluded: list[np.ndarray] = []
+    unresolved: list[np.ndarray] = []
+    points: list[CertifiedPoint] = []
+    processed = 0
+    from tqdm import tqdm
+
+    with flint.ctx.workprec(prec), tqdm(desc="certify", unit="box", disable=None, leave=False) as bar:
+        while len(pending_lo):
+            if processed >= max_boxes:
+                unresolved.append(np.stack([pending_lo, pending_hi], axis=2))
+                break
+            take = min(batch, max_boxes - processed, len(pending_lo))
+            lo, hi = pending_lo[:take], pending_hi[:take]
+            pending_lo, pending_hi = pending_lo[take:], pending_hi[take:]
+            processed += take
+            bar.update(take)
+            out, h, gc, c = _gradient_excludes_zero(unit, lo, hi)
+            excluded.append(np.stack([lo[out], hi[out]], axis=2))
+            rest = ~out
+            split = np.zeros(len(lo), dtype=bool)
+            split[rest] = True
+            if np.any(rest):
+                idx = np.flatnonzero(rest)
+                ok = _krawczyk_np(lo[idx], hi[idx], h[idx], gc[idx], c[idx])
+                for i in idx[ok]:
+                    point = _prove_cell(unit, nn, lo[i], hi[i], output)
+                    if point is not None:
+                        points.append(point)
+                        split[i] = False
+            widths = (hi - lo) / span
+            too_small = split & ((hi - lo).max(axis=1) < min_width)
+            unresolved.append(np.stack([lo[too_small], hi[too_small]], axis=2))
+            split &= ~too_small
+            if np.any(split):
+                slo, shi = lo[split], hi[split]
+                axis = np.argmax(widths[split], axis=1)
+                rows = np.arange(len(slo))
+                cut = slo[rows, axis] + _SPLIT * (shi[rows, axis] - slo[rows, axis])
+                left_hi, right_lo = shi.copy(), slo.copy()
+                left_hi[rows, axis] = cut
+                right_lo[rows, axis] = cut
+                degenerate = (cut <= slo[rows, axis]) | (cut >= shi[rows, axis])
+                unresolved.append(np.stack([slo[degenerate], shi[degenerate]], axis=2))
+                keep = ~degenerate
+                pending_lo = np.concatenate([pending_lo, slo[keep], right_lo[keep]])
+                pending_hi = np.concatenate([pending_hi, left_hi[keep], shi[keep]])
+
+    def boxes(parts: list[np.ndarray]) -> tuple[Box, ...]:
+        if not parts:
+            return ()
+        arr = np.concatenate(parts) if parts else np.zeros((0, f.m, 2))
+        return tuple(tuple((float(a), float(b)) for a, b in cell) for cell in arr)
+
+    points.sort(key=lambda p: p.x)
+    return Certificate(
+        network_json=network_to_json(f),
+        output=output,
+        box=the_box,
+        prec=prec,
+        points=tuple(points),
+        excluded=boxes(excluded),
+        unresolved=boxes(unresolved),
+        boxes_processed=processed,
+    )
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _flat(cell: Box) -> list[float]:
+    return [v for pair in cell for v in pair]
+
+
+def _unflat(values: Sequence[object], m: int, what: str) -> Box:
+    if not isinstance(values, list) or len(values) != 2 * m:
+        raise SpecError(f"certificate: {what} should be a list of {2 * m} numbers (lo, hi per axis)")
+    vals = [float(v) for v in values]  # type: ignore[arg-type]
+    return tuple((vals[2 * i], vals[2 * i + 1]) for i in range(m))
+
+
+def certificate_to_json(cert: Certificate) -> str:
+    """Serialise a certificate; floats are written exactly (shortest round-trip repr).
+
+    Examples
+    --------
+    >>> from eisym import build_network
+    >>> cert = certify_critical_points(build_network("1,1", "identity", weights=[[[1]]]), (0, 1))
+    >>> certificate_from_json(certificate_to_json(cert)) == cert
+    True
+    """
+    doc: dict[str, Any] = {
+        "format": "eisym.certificate/1",
+        "network": json.loads(cert.network_json),
+        "output": cert.output,
+        "box": _flat(cert.box),
+        "prec": cert.prec,
+        "complete": cert.complete,
+        "boxes_processed": cert.boxes_processed,
+        "points": [
+            {
+                "x": list(p.x),
+                "type": p.type,
+                "type_proven": p.type_proven,
+                "signature": list(p.signature) if p.signature else None,
+                "value": p.value,
+                "cell": _flat(p.cell),
+                "enclosure": _flat(p.enclosure),
+            }
+            for p in cert.points
+        ],
+        "excluded": [_flat(c) for c in cert.excluded],
+        "unresolved": [_flat(c) for c in cert.unresolved],
+    }
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def certificate_from_json(text: str) -> Certificate:
+    """Inverse of :func:`certificate_to_json`."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"certificate is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != "eisym.certificate/1":
+        raise SpecError("not an eisym certificate (missing 'format': 'eisym.certificate/1')")
+    try:
+        net_json = json.dumps(doc["network"], indent=1)
+        m = len(doc["network"]["spec"]["widths"]) and int(doc["network"]["spec"]["widths"][0])
+        points = tuple(
+            CertifiedPoint(
+                x=tuple(float(v) for v in p["x"]),
+                type=str(p["type"]),
+                type_proven=bool(p["type_proven"]),
+                signature=tuple(int(v) for v in p["signature"]) if p["signature"] else None,
+                value=float(p["value"]),
+                cell=_unflat(p["cell"], m, "a point's cell"),
+                enclosure=_unflat(p["enclosure"], m, "a point's enclosure"),
+            )
+            for p in doc["points"]
+        )
+        return Certificate(
+            network_json=net_json,
+            output=int(doc["output"]),
+            box=_unflat(doc["box"], m, "box"),
+            prec=int(doc["prec"]),
+            points=points,
+            excluded=tuple(_unflat(c, m, "an excluded cell") for c in doc["excluded"]),
+            unresolved=tuple(_unflat(c, m, "an unresolved cell") for c in doc["unresolved"]),
+            boxes_processed=int(doc["boxes_processed"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"certificate is malformed ({exc!r}); write it with certificate_to_json") from None
+
+
+# ---------------------------------------------------------------- re-verification
+
+
+def _tiles(box: Box, lo: np.ndarray, hi: np.ndarray) -> str | None:
+    """None when the cells [lo, hi] tile ``box`` as a guillotine partition, else the reason."""
+    blo = np.array([a for a, _ in box])
+    bhi = np.array([b for _, b in box])
+    if len(lo) == 0:
+        return "no cells"
+    if np.any(lo < blo) or np.any(hi > bhi) or np.any(lo >= hi):
+        return "a cell is empty or sticks out of the box"
+    stack = [(blo, bhi, np.arange(len(lo)))]
+    while stack:
+        rlo, rhi, idx = stack.pop()
+        if len(idx) == 1:
+            i = idx[0]
+            if not (np.array_equal(lo[i], rlo) and np.array_equal(hi[i], rhi)):
+                return f"cells leave a gap in the region {list(zip(rlo, rhi, strict=True))}"
+            continue
+        for axis in range(len(blo)):
+            order = idx[np.argsort(lo[idx, axis], kind="stable")]
+            starts = lo[order, axis]
+            reach = np.maximum.accumulate(hi[order, axis])
+            valid = np.flatnonzero((reach[:-1] <= starts[1:]) & (starts[1:] > rlo[axis]))
+            if len(valid):
+                j = valid[np.argmin(np.abs(valid - len(order) / 2))] + 1
+                cut = starts[j]
+                left, right = order[:j], order[j:]
+                lhi = rhi.copy()
+                lhi[axis] = cut
+                rlo2 = rlo.copy()
+                rlo2[axis] = cut
+                stack.append((rlo, lhi, left))
+                stack.append((rlo2, rhi, right))
+                break
+        else:
+            return f"cells overlap or leave a gap in the region {list(zip(rlo, rhi, strict=True))}"
+    return None
+
+
+def check_certificate(
+    f: Network | None, certificate: Certificate, *, exclusion: str = "numpy"
+) -> CertificateCheck:
+    """Re-verify a certificate from the network and its cells, without searching.
+
+    Checks that the cells tile the box exactly (a guillotine partition), that every excluded
+    cell's interval gradient excludes zero, and, in arb at the certificate's precision, that
+    every point's cell and enclosure pass the Krawczyk test, the enclosure lies in the cell
+    and the stated type follows from the Hessian over the enclosure.
+
+    Parameters
+    ----------
+    f : Network or None
+        The network; None uses the one stored in the certificate. A network that differs
+        from the stored one fails the check.
+    certificate : Certificate
+    exclusion : {"numpy", "arb"}
+        Replay the exclusions with the outward-rounded numpy intervals (fast) or with arb.
+
+    Examples
+    --------
+    >>> from eisym import build_network
+    >>> net = build_network("1,2,1", "tanh", bias=True, weights=[[[1], [1]], [[1, -1]]],
+    ...                     biases=[[1, -1], [0]])
+    >>> check_certificate(net, certify_critical_points(net, (-4, 4))).valid
+    True
+    """
+    flint = _flint()
+    if exclusion not in ("numpy", "arb"):
+        raise SpecError(f"exclusion must be 'numpy' or 'arb', got {exclusion!r}")
+    stored = network_from_json(certificate.network_json)
+    net = stored if f is None else f
+    problems: list[str] = []
+    if f is not None and network_to_json(f) != network_to_json(stored):
+        problems.append("the network differs from the one the certificate was made for")
+    unit = network_unit(net, certificate.output)
+    m = net.m
+    cells = list(certificate.excluded) + [p.cell for p in certificate.points] + list(certificate.unresolved)
+    arr = np.array(cells, dtype=float).reshape(-1, m, 2)
+    reason = _tiles(certificate.box, arr[:, :, 0], arr[:, :, 1])
+    if reason:
+        problems.append(f"coverage: {reason}")
+    excluded_ok = 0
+    with flint.ctx.workprec(certificate.prec):
+        if certificate.excluded:
+            ex = np.array(certificate.excluded, dtype=float).reshape(-1, m, 2)
+            if exclusion == "numpy":
+                ok = np.zeros(len(ex), dtype=bool)
+                for start in range(0, len(ex), 4096):
+                    sl = slice(start, start + 4096)
+                    ok[sl] = _gradient_excludes_zero(unit, ex[sl, :, 0], ex[sl, :, 1])[0]
+            else:
+                ok = np.array([_arb_excludes(unit, cell[:, 0], cell[:, 1]) for cell in ex], dtype=bool)
+            excluded_ok = int(ok.sum())
+            for i in np.flatnonzero(~ok)[:5]:
+                problems.append(f"excluded cell {ex[i].tolist()}: the gradient does not exclude zero")
+        points_ok = 0
+        for p in certificate.points:
+            issue = _check_point(unit, p, m)
+            if issue:
+                problems.append(f"point near {list(p.x)}: {issue}")
+            else:
+                points_ok += 1
+    return CertificateCheck(
+        valid=not problems,
+        problems=tuple(problems),
+        cells=len(cells),
+        points_verified=points_ok,
+        excluded_verified=excluded_ok,
+    )
+
+
+def _check_point(unit, p: CertifiedPoint, m: int) -> str | None:  # type: ignore[no-untyped-def]
+    clo, chi = [a for a, _ in p.cell], [b for _, b in p.cell]
+    elo, ehi = [a for a, _ in p.enclosure], [b for _, b in p.enclosure]
+    if any(a < ca or b > cb or a >= b for a, b, ca, cb in zip(elo, ehi, clo, chi, strict=True)):
+        return "the enclosure is not a non-empty sub-box of the cell"
+    if not _arb_krawczyk(unit, clo, chi):
+        return "the Krawczyk test fails on the cell"
+    if (elo, ehi) != (clo, chi) and not _arb_krawczyk(unit, elo, ehi):
+        return "the Krawczyk test fails on the enclosure"
+    if p.type_proven:
+        inertia = _arb_type(unit, elo, ehi)
+        if inertia is None:
+            return f"the type {p.type!r} cannot be proven on the enclosure"
+        plus, minus = inertia
+        kind = "minimum" if plus == m else "maximum" if minus == m else "saddle"
+        if kind != p.type or p.signature != (plus, minus, 0):
+            return f"the stated type {p.type!r} contradicts the proven type {kind!r}"
+    elif p.type != "unproven":
+        return f"type {p.type!r} is stated but type_proven is False"
+    return None

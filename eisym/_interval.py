@@ -1,0 +1,588 @@
+"""Rigorous interval enclosures of a network unit's gradient and Hessian over many boxes.
+
+Two backends share one layer-wise recurrence (R1 and its second-order analogue, see
+``_derive.py``):
+
+* :class:`IA`, numpy arrays of lower and upper bounds with outward rounding, evaluating
+  thousands of boxes per call (the bulk exclusion and bisection of a certified search);
+* object arrays of python-flint ``arb`` balls, for the final existence, uniqueness and
+  type proofs and for re-checking a certificate.
+
+Rigour of the numpy backend: every addition and multiplication is rounded outward with
+``np.nextafter``; matrix products use a midpoint-radius form whose rounding error is
+bounded by gamma_k = k u (Higham, Thm 3.1) and added to the radius; numpy's exp, tanh, sin
+and friends are not correctly rounded, so every activation value is widened by a relative
+margin of 2^-40 (thousands of ulps) plus an absolute 1e-300 (underflow). Activation ranges
+are exact ranges of the scalar function over the interval (endpoints plus any interior
+extremum, located conservatively), not naive compositions, so S'(z) = S(z)(1 - S(z)) never
+suffers from the dependency problem. Decisions made on these enclosures (``lo > 0``,
+containment) are all comparisons that are False on NaN, so an overflow can only cost a
+proof, never give a wrong one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from ._errors import SpecError
+from ._network import Network
+
+__all__ = ["IA", "NetworkUnit", "network_unit", "enclose_np", "enclose_arb", "arb_ball"]
+
+_REL = 2.0**-40
+_ABS = 1e-300
+_SLACK = 1e-9
+_TWO_PI = 2 * math.pi
+
+
+def _down(x: np.ndarray) -> np.ndarray:
+    return np.nextafter(x, -np.inf)
+
+
+def _up(x: np.ndarray) -> np.ndarray:
+    return np.nextafter(x, np.inf)
+
+
+def _widen(lo: np.ndarray, hi: np.ndarray) -> IA:
+    return IA(lo - (np.abs(lo) * _REL + _ABS), hi + (np.abs(hi) * _REL + _ABS))
+
+
+class IA:
+    """Arrays of closed intervals [lo, hi] with outward-rounded arithmetic.
+
+    Examples
+    --------
+    >>> x = IA(np.array([1.0]), np.array([2.0]))
+    >>> y = x * x - x
+    >>> bool(y.lo[0] <= -1.0 and y.hi[0] >= 3.0)
+    True
+    """
+
+    __slots__ = ("lo", "hi")
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.lo = np.asarray(lo, dtype=float)
+        self.hi = np.asarray(hi, dtype=float)
+
+    @staticmethod
+    def point(x: np.ndarray) -> IA:
+        x = np.asarray(x, dtype=float)
+        return IA(x, x)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.lo.shape
+
+    def __getitem__(self, key: object) -> IA:
+        return IA(self.lo[key], self.hi[key])
+
+    def reshape(self, *shape: int) -> IA:
+        return IA(self.lo.reshape(*shape), self.hi.reshape(*shape))
+
+    def __neg__(self) -> IA:
+        return IA(-self.hi, -self.lo)
+
+    def __add__(self, other: IA) -> IA:
+        return IA(_down(self.lo + other.lo), _up(self.hi + other.hi))
+
+    def __sub__(self, other: IA) -> IA:
+        return IA(_down(self.lo - other.hi), _up(self.hi - other.lo))
+
+    def __mul__(self, other: IA) -> IA:
+        p = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
+        lo = np.minimum(np.minimum(p[0], p[1]), np.minimum(p[2], p[3]))
+        hi = np.maximum(np.maximum(p[0], p[1]), np.maximum(p[2], p[3]))
+        return IA(_down(lo), _up(hi))
+
+    def sqr(self) -> IA:
+        a, b = self.lo * self.lo, self.hi * self.hi
+        lo = np.where((self.lo <= 0) & (self.hi >= 0), 0.0, np.minimum(a, b))
+        return IA(_down(lo), _up(np.maximum(a, b)))
+
+    def intersect(self, other: IA) -> IA:
+        return IA(np.maximum(self.lo, other.lo), np.minimum(self.hi, other.hi))
+
+    @property
+    def mid(self) -> np.ndarray:
+        return 0.5 * self.lo + 0.5 * self.hi
+
+
+@dataclass(frozen=True, slots=True)
+class PointMatrix:
+    """Exact-ish float weights: ``mid`` plus a radius ``rad`` (None when mid is exact)."""
+
+    mid: np.ndarray
+    rad: np.ndarray | None
+
+    @staticmethod
+    def of(values: np.ndarray, exact: bool = True) -> PointMatrix:
+        mid = np.asarray(values, dtype=float)
+        return PointMatrix(mid, None if exact else np.abs(mid) * 2.0**-52 + _ABS)
+
+    def interval(self) -> IA:
+        if self.rad is None:
+            return IA.point(self.mid)
+        return IA(_down(self.mid - self.rad), _up(self.mid + self.rad))
+
+
+def matmul(w: PointMatrix, x: IA) -> IA:
+    """Enclosure of ``w @ x`` for every x in the interval array ``x`` (shape (..., k, n))."""
+    k = w.mid.shape[-1]
+    xm = x.mid
+    xr = _up(np.maximum(_up(x.hi - xm), _up(xm - x.lo)))
+    gamma = (k + 2) * 2.0**-52
+    absw = np.abs(w.mid)
+    cm = np.matmul(w.mid, xm)
+    absx = np.abs(xm)
+    total = np.matmul(absw, xr) + gamma * np.matmul(absw, absx)
+    if w.rad is not None:
+        total = total + np.matmul(w.rad, absx + xr)
+    total = total * (1 + 2 * gamma) + _ABS
+    return IA(_down(cm - total), _up(cm + total))
+
+
+# ---------------------------------------------------------------- activations (numpy)
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _dsig(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return e / ((1 + e) * (1 + e))
+
+
+def _d2sig(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return np.sign(z) * e * np.expm1(-np.abs(z)) / ((1 + e) ** 3)
+
+
+def _dtanh(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-2 * np.abs(z))
+    return 4 * e / ((1 + e) * (1 + e))
+
+
+def _d2tanh(z: np.ndarray) -> np.ndarray:
+    return -2 * np.tanh(z) * _dtanh(z)
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    return np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0)
+
+
+# Interior extrema: (location, value) of the scalar function, or ("periodic", offset, value).
+_Z_SIG = math.log(2 + math.sqrt(3))
+_V_SIG = math.sqrt(3) / 18
+_Z_TANH = 0.5 * _Z_SIG
+_V_TANH = 4 / (3 * math.sqrt(3))
+
+_Extremum = tuple[float, float, bool]  # (location or offset, value, periodic)
+
+_NP_TABLE: dict[str, tuple[tuple[Callable[[np.ndarray], np.ndarray], tuple[_Extremum, ...]], ...]] = {
+    "sigmoid": ((_sig, ()), (_dsig, ((0.0, 0.25, False),)),
+                (_d2sig, ((_Z_SIG, -_V_SIG, False), (-_Z_SIG, _V_SIG, False)))),
+    "tanh": ((np.tanh, ()), (_dtanh, ((0.0, 1.0, False),)),
+             (_d2tanh, ((_Z_TANH, -_V_TANH, False), (-_Z_TANH, _V_TANH, False)))),
+    "softplus": ((_softplus, ()), (_sig, ()), (_dsig, ((0.0, 0.25, False),))),
+    "sine": ((np.sin, ((math.pi / 2, 1.0, True), (-math.pi / 2, -1.0, True))),
+             (np.cos, ((0.0, 1.0, True), (math.pi, -1.0, True))),
+             (lambda z: -np.sin(z), ((-math.pi / 2, 1.0, True), (math.pi / 2, -1.0, True)))),
+}
+
+
+def _contains_extremum(lo: np.ndarray, hi: np.ndarray, loc: float, periodic: bool) -> np.ndarray:
+    """True where [lo, hi] may contain the extremum (conservative: slack widens the test)."""
+    if not periodic:
+        return (lo <= loc + _SLACK) & (hi >= loc - _SLACK)
+    a = (lo - loc) / _TWO_PI - _SLACK * (1 + np.abs(lo))
+    b = (hi - loc) / _TWO_PI + _SLACK * (1 + np.abs(hi))
+    return (np.floor(b) > np.floor(a)) | ~np.isfinite(a) | ~np.isfinite(b)
+
+
+def _range_np(f: Callable[[np.ndarray], np.ndarray], extrema: tuple[_Extremum, ...], z: IA) -> IA:
+    a, b = f(z.lo), f(z.hi)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    for loc, val, periodic in extrema:
+        inside = _contains_extremum(z.lo, z.hi, loc, periodic)
+        lo = np.where(inside, np.minimum(lo, val), lo)
+        hi = np.where(inside, np.maximum(hi, val), hi)
+    if extrema and extrema[0][2]:  # trigonometric: absolute error near zeros of sin/cos
+        return IA(lo - 2.0**-50, hi + 2.0**-50)
+    return _widen(lo, hi)
+
+
+def _power_np(z: IA, i: int) -> IA:
+    a, b = z.lo**i, z.hi**i
+    if i % 2:
+        return _widen(a, b)
+    lo = np.where((z.lo <= 0) & (z.hi >= 0), 0.0, np.minimum(a, b))
+    return _widen(lo, np.maximum(a, b))
+
+
+def _poly_np(coeffs: Sequence[PointMatrix], z: IA) -> IA:
+    total = coeffs[0].interval() + IA(np.zeros(z.shape), np.zeros(z.shape))
+    for i, c in enumerate(coeffs[1:], start=1):
+        total = total + c.interval() * _power_np(z, i)
+    return total
+
+
+def _poly_derivatives(coeffs: Sequence[Fraction]) -> tuple[list[Fraction], ...]:
+    d1 = [i * c for i, c in enumerate(coeffs)][1:] or [Fraction(0)]
+    d2 = [i * c for i, c in enumerate(d1)][1:] or [Fraction(0)]
+    return list(coeffs), d1, d2
+
+
+# ---------------------------------------------------------------- the network unit
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkUnit:
+    """One output unit of a numeric network, prepared for interval evaluation.
+
+    ``shortcut`` is True when the output activation is strictly increasing: then the
+    critical points of the unit are those of its pre-activation z_v^[n] (S' > 0), the
+    Hessians differ by the positive factor S'(z), and the search works on z_v^[n].
+    """
+
+    network: Network
+    output: int
+    weights: tuple[PointMatrix, ...]
+    biases: tuple[PointMatrix | None, ...]
+    exact: tuple[tuple[tuple[sp.Expr, ...], ...], ...]
+    exact_biases: tuple[tuple[sp.Expr, ...] | None, ...]
+    activations: tuple[str, ...]
+    poly: tuple[tuple[tuple[Fraction, ...], ...], ...]
+    shortcut: bool
+
+    @property
+    def m(self) -> int:
+        return self.network.m
+
+
+def _float_exact(value: sp.Expr, where: str) -> tuple[float, bool]:
+    if not isinstance(value, (sp.Rational, sp.Float)):
+        raise SpecError(
+            f"{where} is {value}; certification needs integer, rational or float weights "
+            "(build the network with numeric weights)"
+        )
+    f = float(value)
+    return f, sp.Rational(f) == sp.Rational(value)
+
+
+def _point_matrix(rows: Sequence[Sequence[sp.Expr]], where: str) -> PointMatrix:
+    pairs = [[_float_exact(x, where) for x in row] for row in rows]
+    mid = np.array([[p[0] for p in row] for row in pairs], dtype=float)
+    exact = all(p[1] for row in pairs for p in row)
+    return PointMatrix.of(mid, exact)
+
+
+_INCREASING = ("sigmoid", "tanh", "softplus", "identity")
+
+
+def network_unit(net: Network, output: int = 1) -> NetworkUnit:
+    """Prepare output unit ``output`` of ``net`` for interval evaluation.
+
+    Examples
+    --------
+    >>> from eisym import build_network
+    >>> network_unit(build_network("1,2,1", weights="random:0")).shortcut
+    True
+    """
+    n = net.depth
+    if not 1 <= output <= net.widths[n]:
+        raise SpecError(f"output must be between 1 and {net.widths[n]}, got {output!r}")
+    names = tuple(a.name for a in net.spec.activations)
+    if "softmax" in names:
+        raise SpecError("certification supports elementwise activations only, not softmax")
+    ws, bs, exact, exact_b = [], [], [], []
+    for u in range(1, n + 1):
+        w = net.weights[u - 1]
+        rows = [list(w.row(i)) for i in range(w.rows)]
+        if u == n:
+            rows = [rows[output - 1]]
+        ws.append(_point_matrix(rows, f"a weight of layer {u}"))
+        exact.append(tuple(tuple(r) for r in rows))
+        if net.spec.bias:
+            b = list(net.biases[u - 1])
+            b = [b[output - 1]] if u == n else b
+            bs.append(_point_matrix([[x] for x in b], f"a bias of layer {u}"))
+            exact_b.append(tuple(b))
+        else:
+            bs.append(None)
+            exact_b.append(None)
+    poly = tuple(a.coefficients for a in net.spec.activations)
+    return NetworkUnit(
+        network=net, output=output, weights=tuple(ws), biases=tuple(bs), exact=tuple(exact),
+        exact_biases=tuple(exact_b), activations=names, poly=poly, shortcut=names[-1] in _INCREASING,
+    )
+
+
+class _NumpyBackend:
+    def __init__(self, unit: NetworkUnit) -> None:
+        self.unit = unit
+        self.poly = [
+            tuple([PointMatrix.of(np.array(float(c)), Fraction(float(c)) == c) for c in cs] for cs in
+                  _poly_derivatives(coeffs))
+            for coeffs in unit.poly
+        ]
+
+    def layer(self, u: int) -> tuple[PointMatrix, PointMatrix | None]:
+        return self.unit.weights[u], self.unit.biases[u]
+
+    matmul = staticmethod(matmul)
+
+    def bias(self, b: PointMatrix, z: IA) -> IA:
+        return z + b.interval()[:, 0]
+
+    def const(self, w: PointMatrix, batch: int) -> IA:
+        iv = w.interval()
+        shape = (batch, *iv.shape)
+        return IA(np.broadcast_to(iv.lo, shape), np.broadcast_to(iv.hi, shape))
+
+    def activate(self, u: int, z: IA) -> tuple[IA, IA, IA]:
+        name = self.unit.activations[u]
+        if name == "identity":
+            one = IA.point(np.ones(z.shape))
+            return z, one, IA.point(np.zeros(z.shape))
+        if name == "polynomial":
+            return tuple(_poly_np(cs, z) for cs in self.poly[u])  # type: ignore[return-value]
+        return tuple(_range_np(f, ext, z) for f, ext in _NP_TABLE[name])  # type: ignore[return-value]
+
+    @staticmethod
+    def sqr(x: IA) -> IA:
+        return x.sqr()
+
+
+def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: ignore[no-untyped-def]
+    """Gradient (batch, m) and Hessian (batch, m, m) of the unit (or of z_v^[n] with the shortcut)."""
+    m = unit.m
+    n = len(unit.weights)
+    h, jac, hess = x, None, None
+    for u in range(n):
+        w, b = bk.layer(u)
+        z = bk.matmul(w, h[..., None])[..., 0]
+        if b is not None:
+            z = bk.bias(b, z)
+        if jac is None:
+            g = bk.const(w, batch)
+            curv = None
+        else:
+            g = bk.matmul(w, jac)
+            curv = None
+            if order == 2:
+                k = jac.shape[-2]
+                curv = bk.matmul(w, hess.reshape(batch, k, m * m)).reshape(batch, -1, m, m)
+        if u == n - 1 and unit.shortcut:
+            return g[:, 0, :], (curv[:, 0] if curv is not None else None)
+        s, d, e = bk.activate(u, z)
+        jac = d[..., None] * g
+        if order == 2:
+            outer = g[..., :, None] * g[..., None, :]
+            hess = e[..., None, None] * outer
+            if curv is not None:
+                hess = hess + d[..., None, None] * curv
+        h = s
+    return jac[:, 0, :], (hess[:, 0] if order == 2 else None)
+
+
+def enclose_np(unit: NetworkUnit, lo: np.ndarray, hi: np.ndarray, order: int = 2) -> tuple[IA, IA | None]:
+    """Interval gradient (B, m) and Hessian (B, m, m) over the boxes [lo, hi] (arrays (B, m)).
+
+    With the shortcut these enclose the derivatives of z_v^[n]; without a hidden layer and
+    with the shortcut the Hessian is exactly zero.
+
+    Examples
+    --------
+    >>> from eisym import build_network
+    >>> unit = network_unit(build_network("1,1,1", "identity", weights=[[[2]], [[3]]]))
+    >>> g, h = enclose_np(unit, np.array([[0.0]]), np.array([[1.0]]))
+    >>> bool(g.lo[0, 0] <= 6.0 <= g.hi[0, 0]), float(round(g.hi[0, 0] - g.lo[0, 0], 12))
+    (True, 0.0)
+    """
+    batch, m = lo.shape
+    with np.errstate(all="ignore"):
+        g, h = _recurrence(_NumpyBackend(unit), unit, IA(lo, hi), batch, order)
+        if order == 2 and h is None:
+            h = IA.point(np.zeros((batch, m, m)))
+    return g, h
+
+
+# ---------------------------------------------------------------- the arb backend
+
+
+def arb_ball(lo: float, hi: float):  # type: ignore[no-untyped-def]
+    """An arb ball containing [lo, hi] (exact float endpoints)."""
+    from flint import arb
+
+    if lo == hi:
+        return arb(lo)
+    mid = (arb(lo) + arb(hi)) / 2
+    rad = (arb(hi) - arb(lo)) / 2
+    return mid + arb(0, rad.upper())
+
+
+def _arb_number(value: sp.Expr):  # type: ignore[no-untyped-def]
+    from flint import arb, fmpq
+
+    q = sp.Rational(value) if isinstance(value, (sp.Rational, sp.Float)) else None
+    if q is None:
+        raise SpecError(f"cannot use {value} as an exact weight")
+    return arb(fmpq(int(q.p), int(q.q)))
+
+
+def _arb_const(name: str):  # type: ignore[no-untyped-def]
+    from flint import arb
+
+    three = arb(3)
+    zs = (2 + three.sqrt()).log()
+    return {"zs": zs, "vs": three.sqrt() / 18, "zt": zs / 2, "vt": 4 / (3 * three.sqrt())}[name]
+
+
+def _arb_sig(z):  # type: ignore[no-untyped-def]
+    return 1 / (1 + (-z).exp())
+
+
+def _arb_dsig(z):  # type: ignore[no-untyped-def]
+    e = (-abs(z)).exp()
+    return e / ((1 + e) * (1 + e))
+
+
+def _arb_d2sig(z):  # type: ignore[no-untyped-def]
+    # S'' = -sgn(z) e (1 - e) / (1 + e)^3 with e = exp(-|z|): no cancellation for large |z|.
+    e = (-abs(z)).exp()
+    value = e * (-abs(z)).expm1() / ((1 + e) ** 3)
+    return -value if z < 0 else value
+
+
+def _arb_table():  # type: ignore[no-untyped-def]
+    from flint import arb
+
+    pi = arb.pi()
+    zs, vs, zt, vt = (_arb_const(k) for k in ("zs", "vs", "zt", "vt"))
+    return {
+        "sigmoid": ((_arb_sig, ()), (_arb_dsig, ((0.0, arb(0.25), False),)),
+                    (_arb_d2sig, ((_Z_SIG, -vs, False), (-_Z_SIG, vs, False)))),
+        "tanh": ((lambda z: z.tanh(), ()), (lambda z: z.sech() ** 2, ((0.0, arb(1), False),)),
+                 (lambda z: -2 * z.tanh() * z.sech() ** 2, ((_Z_TANH, -vt, False), (-_Z_TANH, vt, False)))),
+        "softplus": ((lambda z: (1 + z.exp()).log(), ()), (_arb_sig, ()),
+                     (_arb_dsig, ((0.0, arb(0.25), False),))),
+        "sine": ((lambda z: z.sin(), ((math.pi / 2, arb(1), True), (-math.pi / 2, arb(-1), True))),
+                 (lambda z: z.cos(), ((0.0, arb(1), True), (math.pi, arb(-1), True))),
+                 (lambda z: -z.sin(), ((-math.pi / 2, arb(1), True), (math.pi / 2, arb(-1), True)))),
+        "pi": pi,
+        "zt": zt,
+        "zs": zs,
+    }
+
+
+def _range_arb(f, extrema, z):  # type: ignore[no-untyped-def]
+    lo, hi = z.lower(), z.upper()
+    out = f(lo) if lo == hi else f(lo).union(f(hi))
+    flo = np.array([float(lo)])
+    fhi = np.array([float(hi)])
+    for loc, val, periodic in extrema:
+        if bool(_contains_extremum(np.nextafter(flo, -np.inf), np.nextafter(fhi, np.inf), loc, periodic)[0]):
+            out = out.union(val)
+    return out
+
+
+def _poly_arb(coeffs, z):  # type: ignore[no-untyped-def]
+    from flint import arb
+
+    lo, hi = z.lower(), z.upper()
+    total = arb(0)
+    for i, c in enumerate(coeffs):
+        if c == 0:
+            continue
+        if i == 0:
+            total += c
+            continue
+        p = (lo**i).union(hi**i)
+        if i % 2 == 0 and lo <= 0 <= hi:
+            p = p.union(arb(0))
+        total += c * p
+    return total
+
+
+class _ArbBackend:
+    def __init__(self, unit: NetworkUnit) -> None:
+        from flint import arb, fmpq
+
+        self.unit = unit
+        self.weights = [
+            np.array([[_arb_number(x) for x in row] for row in rows], dtype=object) for rows in unit.exact
+        ]
+        self.biases = [
+            None if b is None else np.array([_arb_number(x) for x in b], dtype=object)
+            for b in unit.exact_biases
+        ]
+        self.table = _arb_table()
+        self.poly = [
+            tuple([arb(fmpq(c.numerator, c.denominator)) for c in cs] for cs in _poly_derivatives(coeffs))
+            for coeffs in unit.poly
+        ]
+        self.zero = arb(0)
+        self.one = arb(1)
+
+    def layer(self, u: int):  # type: ignore[no-untyped-def]
+        return self.weights[u], self.biases[u]
+
+    @staticmethod
+    def matmul(w, x):  # type: ignore[no-untyped-def]
+        return np.matmul(w, x)
+
+    @staticmethod
+    def bias(b, z):  # type: ignore[no-untyped-def]
+        return z + b
+
+    @staticmethod
+    def const(w, batch):  # type: ignore[no-untyped-def]
+        return np.broadcast_to(w, (batch, *w.shape)).copy()
+
+    def activate(self, u: int, z):  # type: ignore[no-untyped-def]
+        name = self.unit.activations[u]
+        flat = z.ravel()
+        if name == "identity":
+            s = flat.copy()
+            d = np.array([self.one] * flat.size, dtype=object)
+            e = np.array([self.zero] * flat.size, dtype=object)
+        elif name == "polynomial":
+            s, d, e = (np.array([_poly_arb(c, v) for v in flat], dtype=object) for c in self.poly[u])
+        else:
+            s, d, e = (
+                np.array([_range_arb(f, ext, v) for v in flat], dtype=object) for f, ext in self.table[name]
+            )
+        return s.reshape(z.shape), d.reshape(z.shape), e.reshape(z.shape)
+
+
+def to_arb_boxes(lo: Sequence[float], hi: Sequence[float]) -> np.ndarray:
+    """A (1, m) object array of arb balls for the box [lo, hi]."""
+    return np.array([[arb_ball(a, b) for a, b in zip(lo, hi, strict=True)]], dtype=object)
+
+
+def enclose_arb(unit: NetworkUnit, lo: Sequence[float], hi: Sequence[float], order: int = 2):  # type: ignore[no-untyped-def]
+    """Arb gradient (m,) and Hessian (m, m) object arrays over one box (same meaning as enclose_np).
+
+    Examples
+    --------
+    >>> from eisym import build_network
+    >>> unit = network_unit(build_network("1,1,1", "identity", weights=[[[2]], [[3]]]))
+    >>> g, h = enclose_arb(unit, [0.0], [1.0])
+    >>> g[0], h[0, 0]
+    (6.00000000000000, 0)
+    """
+    from flint import arb
+
+    m = unit.m
+    g, h = _recurrence(_ArbBackend(unit), unit, to_arb_boxes(lo, hi), 1, order)
+    if order == 2 and h is None:
+        h = np.array([[arb(0)] * m for _ in range(m)], dtype=object)[None]
+    return g[0], (h[0] if h is not None else None)
