@@ -140,9 +140,9 @@ def _number(value: object, where: str) -> sp.Expr:
         if not isinstance(value, sp.Expr):
             raise SpecError(f"{where}: expected a number or sympy expression, got {value!r}")
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            raise SpecError(f"{where}: weights must be finite, got {value}")
+            raise SpecError(f"{where}: must be finite, got {value}")
         if value.is_real is False:
-            raise SpecError(f"{where}: weights must be real, got {value}")
+            raise SpecError(f"{where}: must be real, got {value}")
         return value
     if isinstance(value, Integral):
         return sp.Integer(int(value))
@@ -151,7 +151,7 @@ def _number(value: object, where: str) -> sp.Expr:
     if isinstance(value, Real):
         f = float(value)
         if not math.isfinite(f):
-            raise SpecError(f"{where}: weights must be finite, got {value!r}")
+            raise SpecError(f"{where}: must be finite, got {value!r}")
         return sp.Float(f)
     if isinstance(value, str):
         try:
@@ -160,6 +160,13 @@ def _number(value: object, where: str) -> sp.Expr:
             raise SpecError(f"{where}: cannot read {value!r} as a number such as '3/4'") from None
         return sp.Rational(frac.numerator, frac.denominator)
     raise SpecError(f"{where}: expected an int, Fraction, float or sympy number, got {value!r}")
+
+
+def _check_index(value: object, upper: int, what: str) -> int:
+    """A 1-based index in 1..upper; booleans and non-integers are refused, not coerced."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or not 1 <= value <= upper:
+        raise SpecError(f"{what} must be an integer between 1 and {upper}, got {value!r}")
+    return int(value)
 
 
 def _matrix(values: object, shape: tuple[int, int], what: str) -> sp.ImmutableMatrix:
@@ -302,8 +309,7 @@ def with_layer(net: Network, layer: int, weights: object, biases: object = None)
     >>> with_layer(net, 2, "symbolic").weights[1]
     Matrix([[w^{[2]}_{1,1}, w^{[2]}_{1,2}]])
     """
-    if not 1 <= layer <= net.depth:
-        raise SpecError(f"layer must be between 1 and {net.depth}, got {layer!r}")
+    layer = _check_index(layer, net.depth, "layer")
     r, c = net.widths[layer], net.widths[layer - 1]
     new_w = (
         _symbolic_layer(layer, r, c) if weights == "symbolic" else _matrix(weights, (r, c), f"W^[{layer}]")
@@ -381,10 +387,8 @@ def neuron_expression(net: Network, layer: int, unit: int, *, form: str = "compo
     >>> neuron_expression(net, 1, 1, form="layered")
     tanh(h^{[0]}_{1}*w^{[1]}_{1,1})
     """
-    if not 1 <= layer <= net.depth:
-        raise SpecError(f"layer must be between 1 and {net.depth}, got {layer!r}")
-    if not 1 <= unit <= net.widths[layer]:
-        raise SpecError(f"layer {layer} has units 1..{net.widths[layer]}, got {unit!r}")
+    layer = _check_index(layer, net.depth, "layer")
+    unit = _check_index(unit, net.widths[layer], f"unit of layer {layer}")
     if form == "composed":
         return forward_values(net, net.inputs)[layer][unit - 1]
     if form != "layered":
@@ -452,6 +456,7 @@ def network_to_json(net: Network) -> str:
         "format": "eisym.network/1",
         "spec": net.spec.to_dict(),
         "source": net.source.label,
+        "scale": net.source.scale,
         "weights": [[[_encode(x) for x in w.row(i)] for i in range(w.rows)] for w in net.weights],
         "biases": [[_encode(x) for x in b] for b in net.biases] if net.spec.bias else None,
     }
@@ -466,16 +471,25 @@ def network_from_json(text: str) -> Network:
         raise SpecError(f"network file is not valid JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != "eisym.network/1":
         raise SpecError("not an eisym network file (missing 'format': 'eisym.network/1')")
-    spec = doc["spec"]
-    weights = [[[_decode(x) for x in row] for row in w] for w in doc["weights"]]
-    biases = doc.get("biases")
-    if biases is not None:
-        biases = [[_decode(x) for x in b] for b in biases]
-    net = build_network(
-        spec["widths"], spec["activations"], bias=bool(spec["bias"]), weights=weights, biases=biases
-    )
+    try:
+        spec = doc["spec"]
+        widths, activations, bias = spec["widths"], spec["activations"], spec["bias"]
+        weights = [[[_decode(x) for x in row] for row in w] for w in doc["weights"]]
+        biases = doc.get("biases")
+        if biases is not None:
+            biases = [[_decode(x) for x in b] for b in biases]
+    except KeyError as exc:
+        raise SpecError(f"network file lacks the entry {exc}; write such files with save_network") from None
+    except TypeError:
+        raise SpecError("network file: 'spec', 'weights' or 'biases' has the wrong structure") from None
+    if not isinstance(bias, bool):
+        raise SpecError(f"network file: 'bias' must be true or false, got {bias!r}")
+    net = build_network(widths, activations, bias=bias, weights=weights, biases=biases)
     label = str(doc.get("source", "explicit"))
-    source = parse_weight_source(label) if label.startswith("random") or label == "symbolic" else net.source
+    if label.startswith("random") or label == "symbolic":
+        source = parse_weight_source(label, scale=float(doc.get("scale", 1.0)))
+    else:
+        source = net.source
     return replace(net, source=source)
 
 
