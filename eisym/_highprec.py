@@ -130,7 +130,8 @@ def _softmax(z, g, curv, v, pairs, m):  # type: ignore[no-untyped-def]
     hess = {}
     for s, t in pairs:
         shared = mpmath.fsum(
-            pa * (ga[s] * ga[t] + (curv[a][s, t] if curv else 0)) for a, (pa, ga) in enumerate(zip(p, g, strict=True))
+            pa * (ga[s] * ga[t] + (curv[a][s, t] if curv else 0))
+            for a, (pa, ga) in enumerate(zip(p, g, strict=True))
         ) - gbar[s] * gbar[t]
         own = curv[v][s, t] if curv else 0
         hess[s, t] = p[v] * (resid[s] * resid[t] + own - shared)
@@ -173,9 +174,9 @@ def polish(
 ) -> Polished:
     """Newton's method on the gradient at ``dps`` digits with the analytic Hessian.
 
-    ``fn`` is an evaluator made for the same ``dps`` (see :func:`network_evaluator`). Iteration stops when the Newton step is below 10^(-dps/2) relative to the
-    box; one more step then brings a regular point to full precision. Polishing fails (not
-    converged) when it leaves the box by more than 10% of its size, when the gradient is not
+    ``fn`` is an evaluator made for the same ``dps`` (see :func:`network_evaluator`).
+    Iteration stops when the Newton step is below 10^(-dps/2) relative to the box; one more
+    step then brings a regular point to full precision. Polishing fails (not converged) when it leaves the box by more than 10% of its size, when the gradient is not
     finite, or after ``max_iter`` steps: a sigmoid plateau whose float gradient looked like
     zero has Newton steps that never shrink, so it is never reported. Degenerate points
     converge linearly and take more steps, but they do converge.

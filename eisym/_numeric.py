@@ -241,22 +241,28 @@ def newton_batch(
     return NewtonBatch(x=x, converged=done | stalled, last_step=last)
 
 
-def cluster(points: Array, tol: float) -> list[int]:
-    """Indices of one representative per group of points closer than ``tol`` (max-norm), in order.
+def cluster(points: Array, tol: float) -> tuple[list[int], Array]:
+    """One representative per group of points closer than ``tol`` (max-norm), and each point's group.
+
+    Returns the representatives' indices in increasing order and, for every point, the
+    position of its representative in that list.
 
     Examples
     --------
-    >>> cluster(np.array([[0.0], [1e-9], [1.0]]), 1e-6)
-    [0, 2]
+    >>> reps, labels = cluster(np.array([[1.0], [0.0], [1e-9]]), 1e-6)
+    >>> reps, labels.tolist()
+    ([0, 1], [0, 1, 1])
     """
-    reps: list[int] = []
-    if len(points) == 0:
-        return reps
-    order = np.lexsort(points.T[::-1])
-    kept = np.empty((0, points.shape[1]))
-    for i in order:
-        if kept.shape[0] and (np.abs(kept - points[i]).max(axis=1) <= tol).any():
-            continue
-        reps.append(int(i))
-        kept = np.vstack([kept, points[i]])
-    return sorted(reps)
+    owner = np.full(len(points), -1)
+    chosen: list[int] = []
+    for i in np.lexsort(points.T[::-1]) if len(points) else ():
+        for j in chosen:
+            if np.abs(points[j] - points[i]).max() <= tol:
+                owner[i] = j
+                break
+        else:
+            chosen.append(int(i))
+            owner[i] = i
+    reps = sorted(chosen)
+    position = {r: k for k, r in enumerate(reps)}
+    return reps, np.array([position[int(o)] for o in owner], dtype=int)

@@ -28,15 +28,15 @@ __all__ = [
 POINT_TYPES = ("minimum", "maximum", "saddle", "degenerate")
 
 
-def _sign(c: sp.Expr, *, nonzero: bool = False) -> int:
-    """The exact sign of a real algebraic number (``nonzero``: already known not to be 0)."""
+def _sign(c: sp.Expr) -> int:
+    """The exact sign of a real algebraic number."""
     c = sp.sympify(c)
     if c.is_Rational:
         return int(c.p > 0) - int(c.p < 0)
     c = sp.expand(c)
     if c.is_zero:
         return 0
-    if c.is_zero is None and not nonzero:
+    if c.is_zero is None:
         try:
             poly = sp.minimal_polynomial(c, sp.Dummy("t"), polys=True)
         except (NotImplementedError, ValueError, sp.PolynomialError) as exc:
@@ -122,7 +122,20 @@ def sign_at_root(poly: sp.Expr, s: sp.Symbol, root: sp.Expr) -> int:
     defining = sp.Poly(root.poly.as_expr().subs(root.poly.gen, s), s)
     if p.rem(defining).is_zero:
         return 0
-    return _sign(p.as_expr().subs(s, root), nonzero=True)
+    # p(root) != 0 now: evaluate at ever closer approximations until the value clears the
+    # rounding bound sum |c_i| R^i 10^-(digits - 5), R = |root| + 1.
+    coeffs = [abs(sp.Rational(c)) for c in p.all_coeffs()]
+    digits = 30
+    while digits <= 4000:
+        approx = root.evalf(digits)
+        big = abs(approx) + 1
+        scale = sp.Add(*(c * big**i for i, c in enumerate(reversed(coeffs))))
+        bound = scale * sp.Float(10, digits) ** (5 - digits)
+        value = p.eval(approx)
+        if abs(value) > bound:
+            return 1 if value > 0 else -1
+        digits *= 2
+    raise PrecisionError(f"cannot decide the sign of {p.as_expr()} at {root}")
 
 
 def _descartes(signs: list[int]) -> tuple[int, int, int]:
