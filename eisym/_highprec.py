@@ -177,8 +177,9 @@ def polish(
     ``fn`` is an evaluator made for the same ``dps`` (see :func:`network_evaluator`).
     Iteration stops when the Newton step is below 10^(-dps/2) relative to the box; one more
     step then brings a regular point to full precision. Polishing fails (not converged) when
-    it leaves the box by more than 10% of its size, when the gradient is not finite, or after ``max_iter`` steps: a sigmoid plateau whose float gradient looked like
-    zero has Newton steps that never shrink, so it is never reported. Degenerate points
+    it leaves the box by more than 10% of its size, when the gradient is not finite, or after
+    ``max_iter`` steps: a sigmoid plateau whose float gradient looked like zero has Newton
+    steps that never shrink, so it is never reported. Degenerate points
     converge linearly and take more steps, but they do converge.
 
     Examples
