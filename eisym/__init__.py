@@ -2,6 +2,9 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._critical import CriticalPoint as CriticalPoint
+from ._critical import CriticalPointSearch as CriticalPointSearch
+from ._critical import critical_points as critical_points
 from ._derive import Derivation as Derivation
 from ._derive import derive as derive
 from ._derive import gradient as gradient
@@ -14,6 +17,8 @@ from ._errors import MissingDependency as MissingDependency
 from ._errors import NoConvergence as NoConvergence
 from ._errors import PrecisionError as PrecisionError
 from ._errors import SpecError as SpecError
+from ._expr import ParsedExpression as ParsedExpression
+from ._expr import parse_expression as parse_expression
 from ._network import Network as Network
 from ._network import build_network as build_network
 from ._network import load_network as load_network
@@ -24,10 +29,15 @@ from ._network import network_to_json as network_to_json
 from ._network import neuron_expression as neuron_expression
 from ._network import save_network as save_network
 from ._network import with_layer as with_layer
+from ._numeric import NumericNetwork as NumericNetwork
+from ._numeric import numeric_network as numeric_network
 from ._rank import PaperCheck as PaperCheck
 from ._rank import RankAnalysis as RankAnalysis
 from ._rank import paper_check as paper_check
 from ._rank import rank_analysis as rank_analysis
+from ._signature import hessian_signature as hessian_signature
+from ._signature import numeric_signature as numeric_signature
+from ._signature import signature_type as signature_type
 from ._spec import ActivationSpec as ActivationSpec
 from ._spec import NetworkSpec as NetworkSpec
 from ._spec import WeightSource as WeightSource
