@@ -47,3 +47,53 @@ def main() -> None:
 
 
 # Commands are registered below, one per capability.
+
+
+@main.command()
+@click.option("--widths", help="Layer widths m,l_1,...,l_n of a network, e.g. 2,8,1.")
+@click.option("--weights", default="random:0", show_default=True, help="random:SEED[:rational[:DEN]].")
+@click.option("--activation", default="sigmoid", show_default=True, help="Activation of every layer.")
+@click.option("--bias", is_flag=True, help="Give every neuron a bias.")
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Std. dev. of random weights.")
+@click.option("--output", type=int, default=1, show_default=True, help="Output unit (1-based).")
+@click.option("--expr", help='A smooth expression instead of a network, e.g. "x**2 - y**2".')
+@click.option("--box", required=True, help="lo,hi for every axis, or one per axis: --box=-3,3:-2,2.")
+@click.option("--starts", type=int, default=900, show_default=True, help="Number of Newton starts.")
+@click.option("--sampling", type=click.Choice(["grid", "sobol"]), default="grid", show_default=True)
+@click.option("--dps", type=int, default=50, show_default=True, help="Digits for polishing.")
+@click.option("--exact", is_flag=True, help="Solve grad f = 0 exactly (small polynomials).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handles_errors
+def critical(
+    widths: str | None, weights: str, activation: str, bias: bool, scale: float, output: int,
+    expr: str | None, box: str, starts: int, sampling: str, dps: int, exact: bool, as_json: bool,
+) -> None:
+    """Find and classify the critical points of a network output or an expression in a box."""
+    from ._critical import critical_points
+    from ._errors import SpecError
+    from ._network import build_network
+
+    if (widths is None) == (expr is None):
+        raise SpecError("give either --widths (a network) or --expr (an expression), not both")
+    target: object = expr
+    if widths is not None:
+        target = build_network(widths, activation, bias=bias, weights=weights, scale=scale)
+    result = critical_points(
+        target, box, starts=starts, sampling=sampling, dps=dps, output=output,  # type: ignore[arg-type]
+        method="exact" if exact else "numeric",
+    )
+
+    def table() -> str:
+        names = ", ".join(result.variables)
+        lines = [f"{'#':>3}  {'(' + names + ')':<36} {'value':>14} {'|grad|':>9}  type"]
+        for i, p in enumerate(result.points, start=1):
+            coords = "(" + ", ".join(f"{v:.8g}" for v in p.x) + ")"
+            lines.append(f"{i:>3}  {coords:<36} {p.value:>14.8g} {p.gradient_norm:>9.1e}  {p.type}")
+        counts = ", ".join(f"{n} {t}" for t, n in result.counts.items() if n)
+        lines.append(
+            f"{len(result.points)} critical points ({counts or 'none'}); {result.method} search, "
+            f"{result.starts} starts, {result.converged} converged, {result.seconds:.2f} s"
+        )
+        return "\n".join(lines)
+
+    emit(result.to_dict(), as_json, table)
