@@ -1,0 +1,141 @@
+"""Float64 layer algebra EI needs: forward passes, layer Jacobians/Hessians, stacked systems, kernels.
+
+The recurrences are those of :mod:`eisym._derive` (PAPER.md R1) run on arrays for every unit of a layer
+at once (:func:`eisym._numeric.evaluate` gives one output unit; EI needs all units of the last hidden
+layer, at many samples):
+
+    J^[u] = D^[u] W^[u] J^[u-1],   H_k^[u] = E_k g_k g_k^T + D_k sum_j w_{k,j} H_j^[u-1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.linalg
+
+from .._numeric import _activation
+
+__all__ = ["forward", "layer_jet", "stationarity_matrix", "kernel", "hidden_system"]
+
+Array = np.ndarray
+
+
+def _pre(h: Array, w: Array, b: Array | None) -> Array:
+    z = h @ w.T
+    return z if b is None else z + b
+
+
+def forward(
+    weights: Sequence[Array], biases: Sequence[Array | None], activations: Sequence[str], x: Array
+) -> Array:
+    """h^[u](x) for N points after the given layers (the input itself when no layer is given).
+
+    Examples
+    --------
+    >>> forward([np.array([[0.0, 0.0]])], [None], ["sigmoid"], np.ones((3, 2))).ravel()
+    array([0.5, 0.5, 0.5])
+    """
+    h = np.asarray(x, dtype=float)
+    for w, b, name in zip(weights, biases, activations, strict=True):
+        h = _activation(name, (), _pre(h, w, b))[0]
+    return h
+
+
+def layer_jet(
+    weights: Sequence[Array],
+    biases: Sequence[Array | None],
+    activations: Sequence[str],
+    x: Array,
+    *,
+    order: int = 1,
+) -> tuple[Array, Array, Array | None]:
+    """Values (N, l), Jacobians (N, l, m) and, for ``order=2``, Hessians (N, l, m, m) of the last given layer.
+
+    Examples
+    --------
+    >>> h, jac, hess = layer_jet([np.array([[2.0]])], [None], ["sigmoid"], np.zeros((1, 1)), order=2)
+    >>> float(jac[0, 0, 0]), float(hess[0, 0, 0, 0])
+    (0.5, 0.0)
+    """
+    h = np.asarray(x, dtype=float)
+    n_pts, m = h.shape
+    jac = np.broadcast_to(np.eye(m), (n_pts, m, m))
+    hess: Array | None = np.zeros((n_pts, m, m, m)) if order == 2 else None
+    for w, b, name in zip(weights, biases, activations, strict=True):
+        z = _pre(h, w, b)
+        h, d1, d2 = _activation(name, (), z)
+        g = np.matmul(w, jac)
+        if hess is not None:
+            curv = np.matmul(w, hess.reshape(n_pts, w.shape[1], m * m)).reshape(n_pts, -1, m, m)
+            hess = d2[:, :, None, None] * g[:, :, :, None] * g[:, :, None, :] + d1[:, :, None, None] * curv
+        jac = d1[:, :, None] * g
+    return h, np.ascontiguousarray(jac), hess
+
+
+def stationarity_matrix(jac: Array) -> Array:
+    """The stacked system A (R3): one block J^[n-1](x_i)^T (m x l) per sample, sample-major.
+
+    Examples
+    --------
+    >>> stationarity_matrix(np.arange(6.0).reshape(1, 3, 2))
+    array([[0., 2., 4.],
+           [1., 3., 5.]])
+    """
+    n_pts, width, m = jac.shape
+    return jac.transpose(0, 2, 1).reshape(n_pts * m, width)
+
+
+def kernel(matrix: Array, width: int, rtol: float = 1e-10) -> tuple[Array, int]:
+    """An orthonormal kernel basis (width x r) by SVD and the numeric rank of ``matrix``.
+
+    Singular values below ``rtol`` times the largest count as zero.
+
+    Examples
+    --------
+    >>> basis, rank = kernel(np.array([[1.0, 1.0]]), 2)
+    >>> rank, basis.shape, bool(abs(basis.sum()) < 1e-12)
+    (1, (2, 1), True)
+    """
+    if matrix.shape[0] == 0:
+        return np.eye(width), 0
+    basis = scipy.linalg.null_space(matrix, rcond=rtol)
+    return basis, width - basis.shape[1]
+
+
+def hidden_system(
+    weights: Sequence[Array],
+    biases: Sequence[Array | None],
+    activations: Sequence[str],
+    layer: int,
+    x: Array,
+) -> Array:
+    """The R5 matrix of layer ``layer`` at N points, every output unit stacked (N * C * m rows).
+
+    Row (i, v, t), column (a, b) holds beta_a^[u](x_i) J^[u-1]_{b,t}(x_i), beta^[u] = dz_v^[n]/dz^[u]
+    with every layer frozen at the given weights; unknowns are vec(W^[u]) row-major. The output
+    activation's S'(z_v) > 0 is dropped, as in L(n, v).
+
+    Examples
+    --------
+    >>> ws = [np.array([[1.0], [2.0]]), np.array([[1.0, -1.0]])]
+    >>> hidden_system(ws, [None, None], ["sigmoid", "sigmoid"], 1, np.zeros((1, 1)))
+    array([[ 0.25, -0.25]])
+    """
+    n = len(weights)
+    u = layer
+    _, jac_prev, _ = layer_jet(weights[: u - 1], biases[: u - 1], activations[: u - 1], x)
+    # beta^[u] by back-substitution from the output pre-activations (identity at layer n).
+    hs = [np.asarray(x, dtype=float)]
+    slopes = []
+    for w, b, name in zip(weights, biases, activations, strict=True):
+        h, d1, _ = _activation(name, (), _pre(hs[-1], w, b))
+        hs.append(h)
+        slopes.append(d1)
+    n_pts = x.shape[0]
+    beta = np.broadcast_to(np.eye(weights[-1].shape[0]), (n_pts, *weights[-1].shape[:1] * 2))
+    for k in range(n, u, -1):
+        beta = np.matmul(beta, weights[k - 1]) * slopes[k - 2][:, None, :]
+    # rows (i, v, t), columns (a, b): beta[i, v, a] * jac_prev[i, b, t]
+    block = np.einsum("iva,ibt->ivtab", beta, jac_prev)
+    return block.reshape(n_pts * beta.shape[1] * jac_prev.shape[2], -1)

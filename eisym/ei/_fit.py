@@ -1,0 +1,379 @@
+"""The extremum-increment (EI) loop: representatives, last-layer kernel, polarization, increments.
+
+One attempt (PAPER.md section 4, R3, R5-R7):
+
+1. the hidden layers are frozen at their current weights (initially nonzero random reals from the seed);
+2. representatives: per class, k-means (seeded) picks the training samples nearest to the cluster
+   centres; a cluster is the representative's surface neighbourhood, and only representatives get
+   stationarity equations (every sample still gets the termination inequalities);
+3. the stacked system A w = 0 (R3, shape (k m) x l_{n-1}) is shared by all output units (R7), its kernel
+   B comes from an SVD, and a polarization picks w_v = B alpha_v and b_v for every unit;
+4. optionally (``hidden_steps``) the hidden layers are moved in the kernel of their R5 systems;
+5. the termination condition is checked on the resulting network; if it fails, ``grow`` units are added
+   to the last hidden layer (new random incoming weights, old ones kept) and the attempt repeats.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.special import expit
+
+from .._errors import MissingDependency, SpecError
+from ._algebra import forward, hidden_system, kernel, layer_jet, stationarity_matrix
+from ._model import EIModel, Increment, MappedSample, classify_representatives
+from ._polarize import POLARIZATIONS, polarize
+
+__all__ = ["fit", "choose_representatives"]
+
+Array = np.ndarray
+TERMINATIONS = ("strict", "weak")
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh")
+
+
+def _check_data(x: object, y: object) -> tuple[Array, Array, tuple[object, ...]]:
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise SpecError("X: expected a numeric array of shape (N, m)") from None
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise SpecError(f"X: expected a non-empty 2-d array of shape (N, m), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise SpecError("X contains NaN or infinite values; clean or impute them first")
+    labels = np.asarray(y)
+    if labels.ndim != 1 or labels.shape[0] != arr.shape[0]:
+        raise SpecError(f"y: expected {arr.shape[0]} labels (one per row of X), got shape {labels.shape}")
+    classes, index = np.unique(labels, return_inverse=True)
+    if classes.size < 2:
+        raise SpecError("y has a single class; EI needs at least two classes")
+    return arr, index.astype(int), tuple(classes.tolist())
+
+
+def choose_representatives(x: Array, y: Array, per_class: Sequence[int], seed: int) -> tuple[Array, Array]:
+    """Representatives (training indices) and each sample's representative, by k-means per class.
+
+    A class with ``per_class[c]`` >= its size maps every sample; otherwise its representatives are the
+    samples nearest to the centres of a seeded :class:`sklearn.cluster.KMeans`.
+
+    Examples
+    --------
+    >>> x = np.array([[0.0], [0.1], [5.0], [5.1]])
+    >>> reps, owner = choose_representatives(x, np.array([0, 0, 1, 1]), [1, 2], 0)
+    >>> len(reps), owner[2:].tolist()
+    (3, [2, 3])
+    """
+    reps: list[int] = []
+    owner = np.empty(x.shape[0], dtype=int)
+    for c, k in enumerate(per_class):
+        members = np.flatnonzero(y == c)
+        if k >= members.size:
+            reps.extend(members.tolist())
+            owner[members] = members
+            continue
+        try:
+            from sklearn.cluster import KMeans
+        except ImportError:
+            raise MissingDependency(
+                "clustering representatives needs scikit-learn: pip install 'eisym[ei]'"
+            ) from None
+        km = KMeans(n_clusters=k, n_init=4, random_state=seed + c).fit(x[members])
+        dist = ((x[members][:, None, :] - km.cluster_centers_[None, :, :]) ** 2).sum(axis=2)
+        nearest = members[np.argmin(dist, axis=0)]
+        # Two centres can share a nearest sample; the cluster then keeps that one representative.
+        chosen = np.unique(nearest)
+        reps.extend(chosen.tolist())
+        cluster_rep = nearest[km.labels_]
+        owner[members] = cluster_rep
+    return np.array(sorted(reps), dtype=int), owner
+
+
+def _per_class(representatives: object, width: int, m: int, sizes: Array) -> list[int]:
+    classes = sizes.size
+    if isinstance(representatives, str):
+        if representatives == "all":
+            return sizes.tolist()
+        if representatives == "auto":
+            # Half of R4's capacity, so half of the kernel is left for polarization.
+            total = max(classes, width // (2 * m))
+            return [int(min(s, max(1, total // classes))) for s in sizes]
+    elif isinstance(representatives, int) and not isinstance(representatives, bool) and representatives >= 1:
+        return [int(min(s, representatives)) for s in sizes]
+    raise SpecError(
+        f"representatives must be 'auto', 'all' or a positive number per class, got {representatives!r}"
+    )
+
+
+def _init_layer(rng: np.random.Generator, rows: int, cols: int, scale: float) -> tuple[Array, Array]:
+    w = rng.standard_normal((rows, cols)) * scale / math.sqrt(cols)
+    b = rng.standard_normal(rows) * scale
+    # Zero draws have probability zero, but the paper asks for nonzero reals, so make it certain.
+    w[w == 0.0], b[b == 0.0] = scale / math.sqrt(cols), scale
+    return w, b
+
+
+def _terminated(
+    logits: Array, y: Array, reps: Array, termination: str, stationary: bool, ub: float, lb: float, eps: float
+) -> bool:
+    n, c = logits.shape
+    own = np.eye(c, dtype=bool)[y]
+    if termination == "weak":
+        others = np.where(own, -np.inf, logits).max(axis=1)
+        return bool(np.all(logits[np.arange(n), y] > others))
+    out = expit(logits)
+    mid = (ub + lb) / 2.0
+    side = np.all(np.where(own, out > mid, out < mid))
+    target = np.where(own[reps], ub, lb)
+    close = np.all(np.abs(out[reps] - target) <= eps * (1 + 1e-9))
+    return bool(stationary and side and close)
+
+
+def _hidden_step(
+    weights: list[Array], biases: list[Array | None], acts: list[str], x_reps: Array, iterations: int
+) -> int:
+    """R5, iterated: project each hidden W^[u] (last hidden layer first) onto the kernel of its system.
+
+    beta^[u] depends on W^[u] through S'(z^[u]), so freeze, project, recompute, ``iterations`` times.
+    A projection that would zero the layer is not taken. Returns the number of projections applied.
+    """
+    applied = 0
+    for u in range(len(weights) - 1, 0, -1):
+        for _ in range(iterations):
+            system = hidden_system(weights, biases, acts, u, x_reps)
+            basis, _ = kernel(system, weights[u - 1].size)
+            flat = weights[u - 1].ravel()
+            projected = basis @ (basis.T @ flat)
+            if basis.shape[1] == 0 or np.linalg.norm(projected) < 1e-3 * np.linalg.norm(flat):
+                break
+            weights[u - 1] = projected.reshape(weights[u - 1].shape)
+            applied += 1
+    return applied
+
+
+def fit(
+    x: object,
+    y: object,
+    *,
+    widths: Sequence[int] = (8,),
+    polarization: str = "lp",
+    termination: str = "weak",
+    representatives: object = "auto",
+    activation: str = "sigmoid",
+    bias: bool = True,
+    ub: float = 1.0,
+    lb: float = 0.0,
+    eps: float = 0.01,
+    init_scale: float = 1.0,
+    max_increments: int = 5,
+    grow: int | None = None,
+    hidden_steps: int = 0,
+    ridge: float = 1e-3,
+    max_candidates: int = 100_000,
+    grad_tol: float = 1e-8,
+    eig_tol: float = 1e-8,
+    seed: int = 0,
+) -> EIModel:
+    """Train a sigmoid network by the extremum-increment algorithm (no back-propagation).
+
+    Parameters
+    ----------
+    x, y : arrays of shape (N, m) and (N,)
+        Training samples and class labels; C classes give C sigmoid output units (R7).
+    widths : sequence of int
+        Hidden layer widths l_1, ..., l_{n-1}; input and output widths come from the data.
+    polarization : {"lp", "enumerate", "extremum", "lstsq"}
+        How a particular solution is chosen in the kernel (see :mod:`eisym.ei._polarize`).
+    termination : {"weak", "strict"}
+        ``weak``: every training sample's own class output is the largest. ``strict``: every
+        representative is stationary for every unit (gradient within ``grad_tol``) with outputs within
+        ``eps`` of UB (own class) / LB (others), and every other sample is on the right side of
+        (UB + LB) / 2 for every unit. With ``polarization="extremum"`` every representative must also be
+        a verified maximum of its own unit and a minimum of the others.
+    representatives : "auto", "all" or int
+        Representatives per class (k-means). ``auto`` uses half the last layer's capacity (R4),
+        floor(l_{n-1} / (2 m)) in all, at least one per class.
+    activation : {"sigmoid", "tanh"}
+        Hidden activation; outputs are sigmoid.
+    bias : bool
+        Biases on every neuron (the paper's form is ``False``).
+    ub, lb, eps : float
+        Output targets UB > LB in [0, 1] and the strict tolerance.
+    init_scale : float
+        Initial weights are N(0, init_scale^2 / fan_in), biases N(0, init_scale^2), all nonzero.
+    max_increments, grow : int
+        At most ``max_increments`` times, add ``grow`` units (default half the current width, at least
+        2) to the last hidden layer after a failed attempt.
+    hidden_steps : int
+        R5 projections per hidden layer and attempt, applied before the last-layer solve (0: hidden layers
+        keep their initial values, the paper's explanation of vanishing gradients).
+    ridge : float
+        Relative ridge penalty of ``lstsq``.
+    max_candidates : int
+        Budget of kernel vectors per unit for ``enumerate``.
+    grad_tol, eig_tol : float
+        Tolerances of the verification (see :func:`eisym.ei._model.classify_representatives`).
+    seed : int
+        Seeds the initial weights, the added units, k-means and sampled enumeration.
+
+    Returns
+    -------
+    EIModel
+
+    Examples
+    --------
+    >>> from eisym.ei import fit, load_dataset
+    >>> data = load_dataset("xor")
+    >>> model = fit(data.x_train, data.y_train, widths=(6,), seed=0)
+    >>> model.train_accuracy, model.converged, model.widths
+    (1.0, True, (2, 9, 2))
+    """
+    start = time.perf_counter()
+    arr, labels, classes = _check_data(x, y)
+    if polarization not in POLARIZATIONS:
+        raise SpecError(f"polarization must be one of {', '.join(POLARIZATIONS)}, got {polarization!r}")
+    if termination not in TERMINATIONS:
+        raise SpecError(f"termination must be 'weak' or 'strict', got {termination!r}")
+    if activation not in HIDDEN_ACTIVATIONS:
+        raise SpecError(f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}, got {activation!r}")
+    hidden = tuple(widths) if isinstance(widths, (list, tuple)) else ()
+    bad = [w for w in hidden if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1]
+    if not hidden or bad:
+        raise SpecError(f"widths: expected hidden layer widths such as (8,) or (16, 8), got {widths!r}")
+    if not (0.0 <= lb < ub <= 1.0) or not (0.0 < eps < (ub - lb) / 2):
+        raise SpecError(f"need 0 <= LB < UB <= 1 and 0 < eps < (UB - LB)/2, got UB={ub}, LB={lb}, eps={eps}")
+    for name, value in (("max_increments", max_increments), ("hidden_steps", hidden_steps)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SpecError(f"{name} must be a non-negative integer, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
+    if not (init_scale > 0 and math.isfinite(init_scale)):
+        raise SpecError(f"init_scale must be a positive finite number, got {init_scale!r}")
+
+    n_samples, m = arr.shape
+    c = len(classes)
+    init_seq, grow_seq, km_seq, enum_seq = np.random.SeedSequence(int(seed)).spawn(4)
+    rng, grow_rng = np.random.default_rng(init_seq), np.random.default_rng(grow_seq)
+    km_seed = int(km_seq.generate_state(1)[0] % (2**31 - 1))
+    enum_seed = int(enum_seq.generate_state(1)[0])
+    shape = (m, *map(int, hidden), c)
+    weights: list[Array] = []
+    biases: list[Array | None] = []
+    for rows, cols in zip(shape[1:], shape[:-1], strict=True):
+        w, b = _init_layer(rng, rows, cols, init_scale)
+        weights.append(w)
+        biases.append(b if bias else None)
+    acts = [activation] * (len(shape) - 2) + ["sigmoid"]
+    sizes = np.bincount(labels, minlength=c)
+    records: list[Increment] = []
+    solve_total = 0.0
+    for step in range(max_increments + 1):
+        width = weights[-1].shape[1]
+        per_class = _per_class(representatives, width, m, sizes)
+        reps, owner = choose_representatives(arr, labels, per_class, km_seed)
+        steps = _hidden_step(weights, biases, acts, arr[reps], hidden_steps) if hidden_steps else 0
+        feats = forward(weights[:-1], biases[:-1], acts[:-1], arr)
+        order = 2 if polarization == "extremum" else 1
+        _, jac, hess = layer_jet(weights[:-1], biases[:-1], acts[:-1], arr[reps], order=order)
+        t0 = time.perf_counter()
+        basis, rank = kernel(stationarity_matrix(jac), width)
+        if basis.shape[1] == 0:
+            sol = None
+        else:
+            curvature = None if hess is None else np.einsum("lj,klst->kjst", basis, hess)
+            sol = polarize(
+                polarization,
+                feats @ basis,
+                labels,
+                c,
+                reps,
+                curvature=curvature,
+                bias=bias,
+                termination=termination,
+                ub=ub,
+                lb=lb,
+                eps=eps,
+                max_candidates=max_candidates,
+                ridge=ridge,
+                seed=enum_seed,
+            )
+            weights[-1] = sol.alpha @ basis.T
+            if bias:
+                biases[-1] = sol.bias.copy()
+        spent = time.perf_counter() - t0
+        solve_total += spent
+        checks = classify_representatives(
+            weights, biases, acts, arr[reps], labels[reps], grad_tol=grad_tol, eig_tol=eig_tol
+        )
+        logits = feats @ weights[-1].T + (biases[-1] if bias else 0.0)
+        stationary = all(ch[1] for ch in checks)
+        done = sol is not None and _terminated(logits, labels, reps, termination, stationary, ub, lb, eps)
+        if polarization == "extremum":
+            done = done and all(ch[3] for ch in checks)
+        records.append(
+            Increment(
+                step=step,
+                widths=tuple(int(s) for s in (m, *(w.shape[0] for w in weights))),
+                representatives=int(reps.size),
+                rank=int(rank),
+                nullity=int(basis.shape[1]),
+                found=bool(sol is not None and sol.found),
+                terminated=done,
+                candidates=0 if sol is None else sol.candidates,
+                lp_calls=0 if sol is None else sol.lp_calls,
+                hidden_steps=steps,
+                solve_seconds=spent,
+                message="the stationarity system has only the zero solution" if sol is None else sol.message,
+            )
+        )
+        if done or step == max_increments:
+            break
+        extra = grow if grow is not None else max(2, width // 2)
+        if isinstance(extra, bool) or not isinstance(extra, int) or extra < 1:
+            raise SpecError(f"grow must be a positive integer, got {grow!r}")
+        w_new, b_new = _init_layer(grow_rng, extra, weights[-2].shape[1], init_scale)
+        weights[-2] = np.vstack([weights[-2], w_new])
+        if bias:
+            biases[-2] = np.concatenate([biases[-2], b_new])
+        weights[-1] = np.hstack([weights[-1], np.ones((c, extra))])
+
+    cluster = np.bincount(owner, minlength=n_samples)
+    mapped = tuple(
+        MappedSample(
+            sample=int(i),
+            label=int(labels[i]),
+            cluster_size=int(cluster[i]),
+            gradient=ch[0],
+            stationary=ch[1],
+            kinds=ch[2],
+            right_kind=ch[3],
+        )
+        for i, ch in zip(reps, checks, strict=True)
+    )
+    train_acc = float(np.mean(logits.argmax(axis=1) == labels))
+    for arr_ in weights:
+        arr_.setflags(write=False)
+    return EIModel(
+        classes=classes,
+        widths=records[-1].widths,
+        activation=activation,
+        bias=bias,
+        weights=tuple(weights),
+        biases=tuple(b for b in biases if b is not None),
+        ub=ub,
+        lb=lb,
+        eps=eps,
+        polarization=polarization,
+        termination=termination,
+        converged=records[-1].terminated,
+        increments=tuple(records),
+        mapped=mapped,
+        representatives=tuple(int(i) for i in reps),
+        assignment=tuple(int(i) for i in owner),
+        train_accuracy=train_acc,
+        train_size=n_samples,
+        seconds=time.perf_counter() - start,
+        solve_seconds=solve_total,
+        seed=int(seed),
+    )
