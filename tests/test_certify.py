@@ -1,0 +1,228 @@
+"""Certified enumeration against independent oracles (exact sympy solutions, mpmath sign changes)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+from eisym import build_network, network_outputs
+from eisym._certify import (
+    certificate_from_json,
+    certificate_to_json,
+    certify_critical_points,
+    check_certificate,
+)
+from eisym._errors import SpecError
+from eisym._interval import enclose_arb, enclose_np, network_unit
+
+
+def _inside(point, box) -> bool:
+    return all(a <= float(v) <= b for v, (a, b) in zip(point, box, strict=True))
+
+
+def _sign_change_roots_1d(net, lo: float, hi: float, n: int = 1500):
+    """Roots of f' located by sign changes of an mpmath evaluation of the composed sympy derivative."""
+    (f,) = network_outputs(net)
+    (x,) = net.inputs
+    df = sp.lambdify(x, sp.diff(f, x), "mpmath")
+    d2f = sp.lambdify(x, sp.diff(f, x, 2), "mpmath")
+    roots = []
+    with mpmath.workdps(40):
+        grid = [mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * i / n for i in range(n + 1)]
+        vals = [df(t) for t in grid]
+        for a, b, va, vb in zip(grid, grid[1:], vals, vals[1:], strict=False):
+            if va == 0 or va * vb < 0:
+                r = mpmath.findroot(df, (a, b), solver="anderson") if va != 0 else a
+                roots.append((float(r), "minimum" if d2f(r) > 0 else "maximum"))
+    return roots
+
+
+@pytest.mark.parametrize(
+    ("activation", "seed"),
+    [("sigmoid", 0), ("sigmoid", 3), ("tanh", 1), ("softplus", 2), ("sine", 4), ("sigmoid", 7)],
+)
+def test_one_dimensional_networks_match_sign_changes(activation, seed):
+    net = build_network("1,6,1", [activation, "identity"], bias=True, weights=f"random:{seed}", scale=2)
+    cert = certify_critical_points(net, (-5, 5))
+    assert cert.complete
+    oracle = _sign_change_roots_1d(net, -5.0, 5.0)
+    assert len(cert.points) == len(oracle)
+    for p, (root, kind) in zip(cert.points, oracle, strict=True):
+        (elo, ehi), = p.enclosure
+        assert elo - 1e-12 <= root <= ehi + 1e-12
+        assert p.type_proven and p.type == kind
+
+
+def test_sigmoid_output_unit_shortcut_matches_sign_changes():
+    net = build_network("1,8,1", "sigmoid", weights="random:5", scale=2)
+    assert network_unit(net).shortcut
+    cert = certify_critical_points(net, (-6, 6))
+    oracle = _sign_change_roots_1d(net, -6.0, 6.0)
+    assert cert.complete and [p.type for p in cert.points] == [k for _, k in oracle]
+    for p, (root, _) in zip(cert.points, oracle, strict=True):
+        assert abs(p.x[0] - root) < 1e-9
+
+
+def _exact_critical_points(net, box):
+    """Real critical points of a polynomial network in 2-D: resultant in y, then back-substitution."""
+    (f,) = network_outputs(net)
+    x, y = net.inputs
+    gx, gy = sp.diff(f, x), sp.diff(f, y)
+    hess = sp.hessian(f, (x, y))
+    res = sp.Poly(sp.resultant(gx, gy, x), y)
+    out = []
+    for y0 in {sp.re(r) for r in res.nroots(n=40) if abs(sp.im(r)) < 1e-25}:
+        for x0 in sp.Poly(gx.subs(y, y0), x).nroots(n=40):
+            if abs(sp.im(x0)) > 1e-25 or abs(gy.subs({x: sp.re(x0), y: y0})) > 1e-20:
+                continue
+            point = (float(sp.re(x0)), float(y0))
+            if _inside(point, box) and all(np.hypot(*np.subtract(point, q)) > 1e-9 for q, _ in out):
+                at = hess.subs({x: sp.re(x0), y: y0})
+                eig = np.linalg.eigvalsh(np.array(at, dtype=float))
+                out.append((point, "minimum" if eig.min() > 0 else "maximum" if eig.max() < 0 else "saddle"))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cubic_polynomial_network_matches_exact_solutions(seed):
+    rng = np.random.default_rng(seed)
+    w1 = [[int(v) for v in row] for row in rng.integers(-3, 4, size=(3, 2))]
+    b1 = [int(v) for v in rng.integers(-2, 3, size=3)]
+    w2 = [[sp.Rational(int(v), 4) for v in rng.integers(-4, 5, size=3)]]
+    net = build_network("2,3,1", ["polynomial:0,1,0,-1/3", "identity"], bias=True,
+                        weights=[w1, w2], biases=[b1, [0]])
+    box = ((-3.0, 3.0), (-3.0, 3.0))
+    exact = _exact_critical_points(net, box)
+    cert = certify_critical_points(net, box)
+    assert cert.complete, cert.unresolved_volume
+    assert len(cert.points) == len(exact)
+    for p in cert.points:
+        match = [k for pt, k in exact if _inside(pt, p.enclosure)]
+        assert match == [p.type]
+
+
+def test_saddle_x2_minus_y2_is_proven():
+    net = build_network("2,2,1", ["polynomial:0,0,1", "identity"], weights=[[[1, 0], [0, 1]], [[1, -1]]])
+    cert = certify_critical_points(net, (-1, 1))
+    assert cert.complete
+    (p,) = cert.points
+    assert p.type == "saddle" and p.signature == (1, 1, 0)
+    assert _inside((0.0, 0.0), p.enclosure)
+
+
+def test_cube_is_never_given_a_type():
+    net = build_network("1,1", "polynomial:0,0,0,1", weights=[[[1]]])
+    cert = certify_critical_points(net, (-1, 1), min_width=1e-6)
+    assert not cert.complete and cert.unresolved_volume > 0
+    assert all(not p.type_proven for p in cert.points)
+    assert any(a <= 0.0 <= b for ((a, b),) in cert.unresolved)
+
+
+def test_monkey_saddle_is_unresolved_not_mistyped():
+    # 2x^3 - (x+y)^3/2 - (x-y)^3/2 = x^3 - 3xy^2
+    net = build_network("2,3,1", ["polynomial:0,0,0,1", "identity"],
+                        weights=[[[1, 0], [1, 1], [1, -1]], [[2, "-1/2", "-1/2"]]])
+    (f,) = network_outputs(net)
+    x, y = net.inputs
+    assert sp.expand(f - (x**3 - 3 * x * y**2)) == 0
+    cert = certify_critical_points(net, (-1, 1), min_width=1e-5)
+    assert not cert.complete
+    assert all(not p.type_proven for p in cert.points)
+    assert any(_inside((0.0, 0.0), cell) for cell in cert.unresolved)
+
+
+def test_enclosures_contain_exact_derivatives():
+    net = build_network("2,4,3,1", ["tanh", "sigmoid", "sine"], bias=True, weights="random:3", scale=1.5)
+    unit = network_unit(net)
+    (f,) = network_outputs(net)
+    xs = net.inputs
+    grad = sp.lambdify(xs, [sp.diff(f, v) for v in xs], "mpmath")
+    hess = sp.lambdify(xs, sp.hessian(f, xs), "mpmath")
+    rng = np.random.default_rng(0)
+    lo = rng.uniform(-2, 2, size=(3, 2))
+    hi = lo + rng.uniform(0, 0.5, size=(3, 2))
+    g, h = enclose_np(unit, lo, hi)
+    for b in range(3):
+        ga, ha = enclose_arb(unit, lo[b], hi[b])
+        for t in rng.uniform(lo[b], hi[b], size=(6, 2)):
+            with mpmath.workdps(30):
+                gv, hv = grad(*t), hess(*t)
+            for i in range(2):
+                assert g.lo[b, i] <= gv[i] <= g.hi[b, i]
+                assert ga[i].lower() <= gv[i] <= ga[i].upper()
+                for j in range(2):
+                    assert h.lo[b, i, j] <= hv[i, j] <= h.hi[b, i, j]
+                    assert ha[i, j].lower() <= hv[i, j] <= ha[i, j].upper()
+
+
+@pytest.mark.parametrize("seed", [2, 5, 6, 7])
+def test_random_2d_sigmoid_networks_agree_with_multistart_newton(seed):
+    from eisym._numeric import evaluate, numeric_network
+
+    net = build_network("2,8,1", "sigmoid", weights=f"random:{seed}", scale=2)
+    box = ((-6.0, 6.0), (-6.0, 6.0))
+    cert = certify_critical_points(net, box)
+    assert cert.complete
+    nn = numeric_network(net)
+    g1 = np.linspace(-6, 6, 41)
+    x = np.array([(a, b) for a in g1 for b in g1])
+    for _ in range(60):
+        _, g, h = evaluate(nn, x)
+        step = (np.linalg.pinv(h) @ g[..., None])[..., 0]
+        x = np.clip(x - np.clip(step, -0.5, 0.5), -7, 7)
+    _, g, h = evaluate(nn, x)
+    good = np.all(np.isfinite(x), axis=1) & (np.linalg.norm(g, axis=1) < 1e-12)
+    good &= np.all(np.abs(x) < 6, axis=1)
+    found = [tuple(p) for p in x[good]]
+    hit_cells = set()
+    for pt in found:
+        hits = [i for i, p in enumerate(cert.points) if _inside(pt, p.cell)]
+        assert len(hits) == 1
+        hit_cells.add(hits[0])
+    assert len(hit_cells) == len(cert.points) > 0
+    for p in cert.points:
+        assert p.type_proven
+        eig = np.linalg.eigvalsh(evaluate(nn, np.array([p.x]))[2][0])
+        kind = "minimum" if eig.min() > 0 else "maximum" if eig.max() < 0 else "saddle"
+        assert kind == p.type
+
+
+def test_json_round_trip_and_tampering_is_caught():
+    net = build_network("2,8,1", "sigmoid", weights="random:7", scale=2)
+    cert = certify_critical_points(net, (-6, 6))
+    assert cert.points
+    again = certificate_from_json(certificate_to_json(cert))
+    assert again == cert
+    assert check_certificate(None, again).valid
+    assert check_certificate(net, again, exclusion="arb").valid
+
+    p = cert.points[0]
+    flipped = "maximum" if p.type != "maximum" else "minimum"
+    wrong_type = dataclasses.replace(cert, points=(dataclasses.replace(p, type=flipped),) + cert.points[1:])
+    assert not check_certificate(net, wrong_type).valid
+
+    hidden = dataclasses.replace(cert, points=cert.points[1:], excluded=cert.excluded + (p.cell,))
+    result = check_certificate(net, hidden)
+    assert not result.valid and any("excluded" in s for s in result.problems)
+
+    gap = dataclasses.replace(cert, excluded=cert.excluded[1:])
+    assert any("coverage" in s for s in check_certificate(net, gap).problems)
+
+    other = build_network("2,8,1", "sigmoid", weights="random:2", scale=2)
+    assert not check_certificate(other, cert).valid
+
+
+def test_bad_input_is_refused():
+    net = build_network("2,3,1", weights="random:0")
+    with pytest.raises(SpecError, match="lo < hi"):
+        certify_critical_points(net, (1, -1))
+    with pytest.raises(SpecError, match="pairs"):
+        certify_critical_points(net, [(0, 1), (0, 1), (0, 1)])
+    with pytest.raises(SpecError, match="numeric weights"):
+        certify_critical_points(build_network("2,3,1"), (0, 1))
+    with pytest.raises(SpecError, match="softmax"):
+        certify_critical_points(build_network("2,3,2", ["sigmoid", "softmax"], weights="random:0"), (0, 1))
