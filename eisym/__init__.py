@@ -2,6 +2,13 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._certify import Certificate as Certificate
+from ._certify import CertificateCheck as CertificateCheck
+from ._certify import CertifiedPoint as CertifiedPoint
+from ._certify import certificate_from_json as certificate_from_json
+from ._certify import certificate_to_json as certificate_to_json
+from ._certify import certify_critical_points as certify_critical_points
+from ._certify import check_certificate as check_certificate
 from ._critical import CriticalPoint as CriticalPoint
 from ._critical import CriticalPointSearch as CriticalPointSearch
 from ._critical import critical_points as critical_points
