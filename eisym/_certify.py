@@ -22,6 +22,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ __all__ = [
     "check_certificate",
     "certificate_to_json",
     "certificate_from_json",
+    "certified_summary",
 ]
 
 Box = tuple[tuple[float, float], ...]
@@ -60,6 +62,8 @@ class CertifiedPoint:
         (n_plus, n_minus, n_zero) of the Hessian, when proven (n_zero is then 0).
     value : float
         The unit's value at ``x`` (float64, for display).
+    gradient_norm : float
+        |grad f(x)| in float64 (for display; the proof is the Krawczyk test).
     cell : tuple of (lo, hi)
         The partition cell holding exactly this critical point.
     enclosure : tuple of (lo, hi)
@@ -71,6 +75,7 @@ class CertifiedPoint:
     type_proven: bool
     signature: tuple[int, int, int] | None
     value: float
+    gradient_norm: float
     cell: Box
     enclosure: Box
 
@@ -126,16 +131,18 @@ class CertificateCheck:
 
 
 def _parse_box(box: object, m: int) -> Box:
-    arr = np.asarray(box, dtype=float) if not isinstance(box, str) else None
-    if arr is None or arr.size == 0:
-        raise SpecError(f"box: expected (lo, hi) or one (lo, hi) per axis, got {box!r}")
-    if arr.shape == (2,):
-        arr = np.tile(arr, (m, 1))
-    if arr.shape != (m, 2):
-        raise SpecError(f"box: expected (lo, hi) or {m} pairs (lo, hi) for input dimension {m}, got {box!r}")
-    if not np.all(np.isfinite(arr)) or np.any(arr[:, 0] >= arr[:, 1]):
-        raise SpecError(f"box: every axis needs finite lo < hi, got {arr.tolist()}")
-    return tuple((float(a), float(b)) for a, b in arr)
+    """Float bounds per axis, rounded outward from the exact bounds of :func:`parse_box`."""
+    from ._critical import parse_box
+
+    out = []
+    for lo, hi in parse_box(box, m):
+        a, b = float(lo), float(hi)
+        a = math.nextafter(a, -math.inf) if Fraction(a) > lo else a
+        b = math.nextafter(b, math.inf) if Fraction(b) < hi else b
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise SpecError(f"box: bounds must be finite floats, got ({lo}, {hi})")
+        out.append((a, b))
+    return tuple(out)
 
 
 def _flint():  # type: ignore[no-untyped-def]
@@ -280,13 +287,14 @@ def _prove_cell(unit, nn, lo: np.ndarray, hi: np.ndarray, output: int):  # type:
         plus, minus = inertia
         kind = "minimum" if plus == m else "maximum" if minus == m else "saddle"
         signature = (plus, minus, 0)
-    value = float(evaluate(nn, x[None], output)[0][0])
+    value, grad, _ = evaluate(nn, x[None], output)
     return CertifiedPoint(
         x=tuple(map(float, x)),
         type=kind,
         type_proven=inertia is not None,
         signature=signature,
-        value=value,
+        value=float(value[0]),
+        gradient_norm=float(np.linalg.norm(grad[0])),
         cell=tuple(zip(lo_t, hi_t, strict=True)),
         enclosure=tuple(zip(*enclosure, strict=True)),
     )
@@ -461,6 +469,7 @@ def certificate_to_json(cert: Certificate) -> str:
                 "type_proven": p.type_proven,
                 "signature": list(p.signature) if p.signature else None,
                 "value": p.value,
+                "gradient_norm": p.gradient_norm,
                 "cell": _flat(p.cell),
                 "enclosure": _flat(p.enclosure),
             }
@@ -490,6 +499,7 @@ def certificate_from_json(text: str) -> Certificate:
                 type_proven=bool(p["type_proven"]),
                 signature=tuple(int(v) for v in p["signature"]) if p["signature"] else None,
                 value=float(p["value"]),
+                gradient_norm=float(p["gradient_norm"]),
                 cell=_unflat(p["cell"], m, "a point's cell"),
                 enclosure=_unflat(p["enclosure"], m, "a point's enclosure"),
             )
@@ -507,6 +517,50 @@ def certificate_from_json(text: str) -> Certificate:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"certificate is malformed ({exc!r}); write it with certificate_to_json") from None
+
+
+def certified_summary(cert: Certificate, seconds: float | None = None) -> dict[str, Any]:
+    """The JSON-ready table of ``eisym critical --certify``: the keys of the numeric search plus
+    ``complete``, ``unresolved_volume`` and, per point, ``type_proven``, ``box`` and ``enclosure``.
+
+    Examples
+    --------
+    >>> from eisym import build_network
+    >>> cert = certify_critical_points(build_network("1,1", "identity", weights=[[[1]]]), (0, 1))
+    >>> summary = certified_summary(cert)
+    >>> summary["complete"], summary["points"], summary["unresolved_volume"]
+    (True, [], 0.0)
+    """
+    net = network_from_json(cert.network_json)
+    return {
+        "variables": [str(v) for v in net.inputs],
+        "box": [list(b) for b in cert.box],
+        "method": "certified",
+        "prec": cert.prec,
+        "counts": cert.counts,
+        "complete": cert.complete,
+        "unresolved_volume": cert.unresolved_volume,
+        "cells": {
+            "excluded": len(cert.excluded),
+            "isolating": len(cert.points),
+            "unresolved": len(cert.unresolved),
+            "processed": cert.boxes_processed,
+        },
+        "seconds": seconds,
+        "points": [
+            {
+                "x": list(p.x),
+                "type": p.type,
+                "type_proven": p.type_proven,
+                "value": p.value,
+                "gradient_norm": p.gradient_norm,
+                "signature": list(p.signature) if p.signature else None,
+                "box": [list(b) for b in p.cell],
+                "enclosure": [list(b) for b in p.enclosure],
+            }
+            for p in cert.points
+        ],
+    }
 
 
 # ---------------------------------------------------------------- re-verification

@@ -62,11 +62,16 @@ def main() -> None:
 @click.option("--sampling", type=click.Choice(["grid", "sobol"]), default="grid", show_default=True)
 @click.option("--dps", type=int, default=50, show_default=True, help="Digits for polishing.")
 @click.option("--exact", is_flag=True, help="Solve grad f = 0 exactly (small polynomials).")
+@click.option("--certify", is_flag=True, help="Prove that every critical point was found, and each type.")
+@click.option("--prec", type=int, default=128, show_default=True, help="Bits of the arb proofs (--certify).")
+@click.option("--certificate", "certificate_path", type=click.Path(dir_okay=False),
+              help="Write the certificate JSON to this file (--certify).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
 def critical(
     widths: str | None, weights: str, activation: str, bias: bool, scale: float, output: int,
-    expr: str | None, box: str, starts: int, sampling: str, dps: int, exact: bool, as_json: bool,
+    expr: str | None, box: str, starts: int, sampling: str, dps: int, exact: bool, certify: bool,
+    prec: int, certificate_path: str | None, as_json: bool,
 ) -> None:
     """Find and classify the critical points of a network output or an expression in a box."""
     from ._critical import critical_points
@@ -78,6 +83,9 @@ def critical(
     target: object = expr
     if widths is not None:
         target = build_network(widths, activation, bias=bias, weights=weights, scale=scale)
+    if certify:
+        _certified(target, box, output, prec, certificate_path, as_json)
+        return
     result = critical_points(
         target, box, starts=starts, sampling=sampling, dps=dps, output=output,  # type: ignore[arg-type]
         method="exact" if exact else "numeric",
@@ -97,3 +105,73 @@ def critical(
         return "\n".join(lines)
 
     emit(result.to_dict(), as_json, table)
+
+
+def _certified(target: object, box: str, output: int, prec: int, path: str | None, as_json: bool) -> None:
+    """``eisym critical --certify``: the certified table (see :func:`eisym.certify_critical_points`)."""
+    import time
+
+    from ._certify import certificate_to_json, certified_summary, certify_critical_points
+
+    begin = time.perf_counter()
+    cert = certify_critical_points(target, box, prec=prec, output=output)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - begin
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(certificate_to_json(cert) + "\n")
+    payload = certified_summary(cert, seconds)
+
+    def table() -> str:
+        lines = [f"{'#':>3}  {'x':<36} {'value':>14} {'|grad|':>9}  {'type':<9} proven"]
+        for i, p in enumerate(payload["points"], start=1):
+            coords = "(" + ", ".join(f"{v:.8g}" for v in p["x"]) + ")"
+            lines.append(
+                f"{i:>3}  {coords:<36} {p['value']:>14.8g} {p['gradient_norm']:>9.1e}  {p['type']:<9} "
+                f"{'yes' if p['type_proven'] else 'no'}"
+            )
+        counts = ", ".join(f"{n} {t}" for t, n in payload["counts"].items() if n)
+        state = "complete" if payload["complete"] else "INCOMPLETE (the count is a lower bound)"
+        lines.append(
+            f"{len(payload['points'])} critical points ({counts or 'none'}); certified {state}; "
+            f"unresolved volume {payload['unresolved_volume']:.3g}; {payload['cells']['excluded']} excluded, "
+            f"{payload['cells']['unresolved']} unresolved cells; {seconds:.2f} s"
+        )
+        return "\n".join(lines)
+
+    emit(payload, as_json, table)
+
+
+@main.command("check-certificate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--arb", "use_arb", is_flag=True, help="Replay the exclusions in arb too (slower).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handles_errors
+def check_certificate_command(file: str, use_arb: bool, as_json: bool) -> None:
+    """Re-verify a certificate written by ``eisym critical --certify --certificate FILE``."""
+    from ._certify import certificate_from_json, check_certificate
+
+    with open(file, encoding="utf-8") as fh:
+        cert = certificate_from_json(fh.read())
+    result = check_certificate(None, cert, exclusion="arb" if use_arb else "numpy")
+    payload = {
+        "valid": result.valid,
+        "problems": list(result.problems),
+        "cells": result.cells,
+        "points_verified": result.points_verified,
+        "excluded_verified": result.excluded_verified,
+        "complete": cert.complete,
+        "unresolved_volume": cert.unresolved_volume,
+    }
+
+    def text() -> str:
+        if not result.valid:
+            return "certificate INVALID:\n" + "\n".join(f"  - {p}" for p in result.problems)
+        state = "complete" if cert.complete else f"incomplete, unresolved volume {cert.unresolved_volume:.3g}"
+        return (
+            f"certificate valid: {result.points_verified} points and {result.excluded_verified} excluded "
+            f"cells re-verified, {result.cells} cells tile the box ({state})"
+        )
+
+    emit(payload, as_json, text)
+    if not result.valid:
+        sys.exit(1)
