@@ -29,7 +29,7 @@ import numpy as np
 import sympy as sp
 
 from ._errors import MissingDependency, SpecError
-from ._interval import IA, PointMatrix, enclose_arb, enclose_np, matmul, network_unit
+from ._interval import IA, PointMatrix, arb_backend, enclose_arb, enclose_np, matmul, network_unit
 from ._network import Network, network_from_json, network_to_json
 
 __all__ = [
@@ -190,14 +190,25 @@ def _krawczyk_np(lo, hi, h: IA, gc: IA, c: np.ndarray) -> np.ndarray:  # type: i
 # ---------------------------------------------------------------- arb proofs on one box
 
 
-def _arb_krawczyk(unit, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
+class _Arb:
+    """A unit with its weights converted to arb once (at the precision in force when made)."""
+
+    def __init__(self, unit) -> None:  # type: ignore[no-untyped-def]
+        self.unit = unit
+        self.backend = arb_backend(unit)
+
+    def enclose(self, lo: Sequence[float], hi: Sequence[float], order: int = 2):  # type: ignore[no-untyped-def]
+        return enclose_arb(self.unit, lo, hi, order, self.backend)
+
+
+def _arb_krawczyk(ab: _Arb, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
     """True when K(X) lies in the interior of X = [lo, hi] (unique critical point in X)."""
     from flint import arb
 
     m = len(lo)
     c = [0.5 * a + 0.5 * b for a, b in zip(lo, hi, strict=True)]
-    gc, _ = enclose_arb(unit, c, c, order=1)
-    _, h = enclose_arb(unit, lo, hi)
+    gc, _ = ab.enclose(c, c, order=1)
+    _, h = ab.enclose(lo, hi)
     mid = np.array([[float(x.mid()) for x in row] for row in h])
     if not np.all(np.isfinite(mid)):
         return False
@@ -209,12 +220,12 @@ def _arb_krawczyk(unit, lo: Sequence[float], hi: Sequence[float]) -> bool:  # ty
     return all(bool(ki > a) and bool(ki < b) for ki, a, b in zip(k, lo, hi, strict=True))
 
 
-def _arb_excludes(unit, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
+def _arb_excludes(ab: _Arb, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
     from flint import arb
 
-    g, h = enclose_arb(unit, lo, hi)
+    g, h = ab.enclose(lo, hi)
     c = [0.5 * a + 0.5 * b for a, b in zip(lo, hi, strict=True)]
-    gc, _ = enclose_arb(unit, c, c, order=1)
+    gc, _ = ab.enclose(c, c, order=1)
     d = np.array([arb(0, max(b - ci, ci - a)) for a, b, ci in zip(lo, hi, c, strict=True)], dtype=object)
     centred = gc + h @ d
     for gi, ci in zip(g, centred, strict=True):
@@ -223,11 +234,11 @@ def _arb_excludes(unit, lo: Sequence[float], hi: Sequence[float]) -> bool:  # ty
     return False
 
 
-def _arb_type(unit, lo: Sequence[float], hi: Sequence[float]) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+def _arb_type(ab: _Arb, lo: Sequence[float], hi: Sequence[float]) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
     """(n_plus, n_minus) of every Hessian over the box, or None when Gershgorin cannot decide."""
     from flint import arb
 
-    _, h = enclose_arb(unit, lo, hi)
+    _, h = ab.enclose(lo, hi)
     mid = np.array([[float(x.mid()) for x in row] for row in h])
     if not np.all(np.isfinite(mid)):
         return None
@@ -246,7 +257,7 @@ def _arb_type(unit, lo: Sequence[float], hi: Sequence[float]) -> tuple[int, int]
     return plus, minus
 
 
-def _newton(nn, unit, x: np.ndarray, lo, hi, output: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _newton(nn, x: np.ndarray, lo, hi, output: int) -> np.ndarray:  # type: ignore[no-untyped-def]
     from ._numeric import evaluate
 
     for _ in range(12):
@@ -263,23 +274,23 @@ def _newton(nn, unit, x: np.ndarray, lo, hi, output: int) -> np.ndarray:  # type
     return x
 
 
-def _prove_cell(unit, nn, lo: np.ndarray, hi: np.ndarray, output: int):  # type: ignore[no-untyped-def]
+def _prove_cell(ab: _Arb, nn, lo: np.ndarray, hi: np.ndarray, output: int):  # type: ignore[no-untyped-def]
     """A CertifiedPoint for the cell, or None when arb cannot confirm the Krawczyk test."""
     from ._numeric import evaluate
 
     lo_t, hi_t = tuple(map(float, lo)), tuple(map(float, hi))
-    if not _arb_krawczyk(unit, lo_t, hi_t):
+    if not _arb_krawczyk(ab, lo_t, hi_t):
         return None
-    x = _newton(nn, unit, 0.5 * lo + 0.5 * hi, lo, hi, output)
+    x = _newton(nn, 0.5 * lo + 0.5 * hi, lo, hi, output)
     enclosure = (lo_t, hi_t)
     scale = hi - lo
     for eps in (1e-12, 1e-9, 1e-6, 1e-3):
         elo = np.maximum(lo, x - eps * scale)
         ehi = np.minimum(hi, x + eps * scale)
-        if np.all(elo < ehi) and _arb_krawczyk(unit, tuple(map(float, elo)), tuple(map(float, ehi))):
+        if np.all(elo < ehi) and _arb_krawczyk(ab, tuple(map(float, elo)), tuple(map(float, ehi))):
             enclosure = (tuple(map(float, elo)), tuple(map(float, ehi)))
             break
-    inertia = _arb_type(unit, *enclosure)
+    inertia = _arb_type(ab, *enclosure)
     m = len(lo_t)
     if inertia is None:
         kind, signature = "unproven", None
@@ -371,6 +382,7 @@ def certify_critical_points(
     from tqdm import tqdm
 
     with flint.ctx.workprec(prec), tqdm(desc="certify", unit="box", disable=None, leave=False) as bar:
+        ab = _Arb(unit)
         while len(pending_lo):
             if processed >= max_boxes:
                 unresolved.append(np.stack([pending_lo, pending_hi], axis=2))
@@ -389,7 +401,7 @@ def certify_critical_points(
                 idx = np.flatnonzero(rest)
                 ok = _krawczyk_np(lo[idx], hi[idx], h[idx], gc[idx], c[idx])
                 for i in idx[ok]:
-                    point = _prove_cell(unit, nn, lo[i], hi[i], output)
+                    point = _prove_cell(ab, nn, lo[i], hi[i], output)
                     if point is not None:
                         points.append(point)
                         split[i] = False
@@ -647,6 +659,7 @@ def check_certificate(
         problems.append(f"coverage: {reason}")
     excluded_ok = 0
     with flint.ctx.workprec(certificate.prec):
+        ab = _Arb(unit)
         if certificate.excluded:
             ex = np.array(certificate.excluded, dtype=float).reshape(-1, m, 2)
             if exclusion == "numpy":
@@ -655,13 +668,13 @@ def check_certificate(
                     sl = slice(start, start + 4096)
                     ok[sl] = _gradient_excludes_zero(unit, ex[sl, :, 0], ex[sl, :, 1])[0]
             else:
-                ok = np.array([_arb_excludes(unit, cell[:, 0], cell[:, 1]) for cell in ex], dtype=bool)
+                ok = np.array([_arb_excludes(ab, cell[:, 0], cell[:, 1]) for cell in ex], dtype=bool)
             excluded_ok = int(ok.sum())
             for i in np.flatnonzero(~ok)[:5]:
                 problems.append(f"excluded cell {ex[i].tolist()}: the gradient does not exclude zero")
         points_ok = 0
         for p in certificate.points:
-            issue = _check_point(unit, p, m)
+            issue = _check_point(ab, p, m)
             if issue:
                 problems.append(f"point near {list(p.x)}: {issue}")
             else:
@@ -683,17 +696,17 @@ def _same_network(a: Network, b: Network) -> bool:
     )
 
 
-def _check_point(unit, p: CertifiedPoint, m: int) -> str | None:  # type: ignore[no-untyped-def]
+def _check_point(ab: _Arb, p: CertifiedPoint, m: int) -> str | None:  # type: ignore[no-untyped-def]
     clo, chi = [a for a, _ in p.cell], [b for _, b in p.cell]
     elo, ehi = [a for a, _ in p.enclosure], [b for _, b in p.enclosure]
     if any(a < ca or b > cb or a >= b for a, b, ca, cb in zip(elo, ehi, clo, chi, strict=True)):
         return "the enclosure is not a non-empty sub-box of the cell"
-    if not _arb_krawczyk(unit, clo, chi):
+    if not _arb_krawczyk(ab, clo, chi):
         return "the Krawczyk test fails on the cell"
-    if (elo, ehi) != (clo, chi) and not _arb_krawczyk(unit, elo, ehi):
+    if (elo, ehi) != (clo, chi) and not _arb_krawczyk(ab, elo, ehi):
         return "the Krawczyk test fails on the enclosure"
     if p.type_proven:
-        inertia = _arb_type(unit, elo, ehi)
+        inertia = _arb_type(ab, elo, ehi)
         if inertia is None:
             return f"the type {p.type!r} cannot be proven on the enclosure"
         plus, minus = inertia

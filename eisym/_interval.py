@@ -347,14 +347,15 @@ class _NumpyBackend:
         shape = (batch, *iv.shape)
         return IA(np.broadcast_to(iv.lo, shape), np.broadcast_to(iv.hi, shape))
 
-    def activate(self, u: int, z: IA) -> tuple[IA, IA, IA]:
+    def activate(self, u: int, z: IA, need: tuple[bool, bool, bool]) -> tuple[IA | None, ...]:
         name = self.unit.activations[u]
         if name == "identity":
-            one = IA.point(np.ones(z.shape))
-            return z, one, IA.point(np.zeros(z.shape))
+            return z, IA.point(np.ones(z.shape)), IA.point(np.zeros(z.shape))
         if name == "polynomial":
-            return tuple(_poly_np(cs, z) for cs in self.poly[u])  # type: ignore[return-value]
-        return tuple(_range_np(f, ext, z) for f, ext in _NP_TABLE[name])  # type: ignore[return-value]
+            return tuple(_poly_np(cs, z) if k else None for cs, k in zip(self.poly[u], need, strict=True))
+        return tuple(
+            _range_np(f, ext, z) if k else None for (f, ext), k in zip(_NP_TABLE[name], need, strict=True)
+        )
 
     @staticmethod
     def sqr(x: IA) -> IA:
@@ -365,12 +366,11 @@ def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: igno
     """Gradient (batch, m) and Hessian (batch, m, m) of the unit (or of z_v^[n] with the shortcut)."""
     m = unit.m
     n = len(unit.weights)
+    # The layer whose activation is last evaluated; its values S are never needed.
+    top = n - 2 if unit.shortcut else n - 1
     h, jac, hess = x, None, None
     for u in range(n):
         w, b = bk.layer(u)
-        z = bk.matmul(w, h[..., None])[..., 0]
-        if b is not None:
-            z = bk.bias(b, z)
         if jac is None:
             g = bk.const(w, batch)
             curv = None
@@ -382,7 +382,10 @@ def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: igno
                 curv = bk.matmul(w, hess.reshape(batch, k, m * m)).reshape(batch, -1, m, m)
         if u == n - 1 and unit.shortcut:
             return g[:, 0, :], (curv[:, 0] if curv is not None else None)
-        s, d, e = bk.activate(u, z)
+        z = bk.matmul(w, h[..., None])[..., 0]
+        if b is not None:
+            z = bk.bias(b, z)
+        s, d, e = bk.activate(u, z, (u < top, True, order == 2))
         jac = d[..., None] * g
         if order == 2:
             outer = g[..., :, None] * g[..., None, :]
@@ -547,20 +550,19 @@ class _ArbBackend:
     def const(w, batch):  # type: ignore[no-untyped-def]
         return np.broadcast_to(w, (batch, *w.shape)).copy()
 
-    def activate(self, u: int, z):  # type: ignore[no-untyped-def]
+    def activate(self, u: int, z, need):  # type: ignore[no-untyped-def]
         name = self.unit.activations[u]
         flat = z.ravel()
         if name == "identity":
-            s = flat.copy()
-            d = np.array([self.one] * flat.size, dtype=object)
-            e = np.array([self.zero] * flat.size, dtype=object)
+            parts = [flat.copy(), np.array([self.one] * flat.size, dtype=object),
+                     np.array([self.zero] * flat.size, dtype=object)]
         elif name == "polynomial":
-            s, d, e = (np.array([_poly_arb(c, v) for v in flat], dtype=object) for c in self.poly[u])
+            parts = [np.array([_poly_arb(c, v) for v in flat], dtype=object) if k else None
+                     for c, k in zip(self.poly[u], need, strict=True)]
         else:
-            s, d, e = (
-                np.array([_range_arb(f, ext, v) for v in flat], dtype=object) for f, ext in self.table[name]
-            )
-        return s.reshape(z.shape), d.reshape(z.shape), e.reshape(z.shape)
+            parts = [np.array([_range_arb(f, ext, v) for v in flat], dtype=object) if k else None
+                     for (f, ext), k in zip(self.table[name], need, strict=True)]
+        return tuple(None if p is None else p.reshape(z.shape) for p in parts)
 
 
 def to_arb_boxes(lo: Sequence[float], hi: Sequence[float]) -> np.ndarray:
@@ -568,8 +570,15 @@ def to_arb_boxes(lo: Sequence[float], hi: Sequence[float]) -> np.ndarray:
     return np.array([[arb_ball(a, b) for a, b in zip(lo, hi, strict=True)]], dtype=object)
 
 
-def enclose_arb(unit: NetworkUnit, lo: Sequence[float], hi: Sequence[float], order: int = 2):  # type: ignore[no-untyped-def]
+def arb_backend(unit: NetworkUnit):  # type: ignore[no-untyped-def]
+    """The unit's weights as arb balls at the current precision, to reuse across enclose_arb calls."""
+    return _ArbBackend(unit)
+
+
+def enclose_arb(unit: NetworkUnit, lo: Sequence[float], hi: Sequence[float], order: int = 2, backend=None):  # type: ignore[no-untyped-def]
     """Arb gradient (m,) and Hessian (m, m) object arrays over one box (same meaning as enclose_np).
+
+    ``backend`` (from :func:`arb_backend`) saves converting the weights again.
 
     Examples
     --------
@@ -582,7 +591,8 @@ def enclose_arb(unit: NetworkUnit, lo: Sequence[float], hi: Sequence[float], ord
     from flint import arb
 
     m = unit.m
-    g, h = _recurrence(_ArbBackend(unit), unit, to_arb_boxes(lo, hi), 1, order)
+    bk = backend if backend is not None else arb_backend(unit)
+    g, h = _recurrence(bk, unit, to_arb_boxes(lo, hi), 1, order)
     if order == 2 and h is None:
         h = np.array([[arb(0)] * m for _ in range(m)], dtype=object)[None]
     return g[0], (h[0] if h is not None else None)
