@@ -146,12 +146,13 @@ def polarize(
 
 # ----------------------------------------------------------------------------------------- enumerate
 def _grid(r: int, max_candidates: int, rng: np.random.Generator, batch: int):
-    total = 3**r - 1 if r < 40 else None
-    if total is not None and total <= max_candidates:
+    total = 3**r if r < 40 else None
+    if total is not None and total - 1 <= max_candidates:
         powers = 3 ** np.arange(r)
-        for start in range(1, total + 1, batch):
-            ids = np.arange(start, min(start + batch, total + 1))
-            yield (ids[:, None] // powers) % 3 - 1.0
+        for start in range(0, total, batch):
+            ids = np.arange(start, min(start + batch, total))
+            cand = (ids[:, None] // powers) % 3 - 1.0
+            yield cand[np.any(cand != 0, axis=1)]
         return
     drawn = 0
     while drawn < max_candidates:
@@ -299,20 +300,33 @@ def _definiteness_rows(
     return sps.csr_matrix(np.array(rows)), np.array(rhs), n_aux
 
 
-def _solve(cost: Array, a_ub, b_ub: Array, n_vars: int, free: list[int]) -> tuple[Array, bool, int]:
-    """Minimise cost @ x subject to a_ub x <= b_ub (x >= 0 except ``free``); on infeasibility the
-    least total violation (a second LP with one slack per row) is returned with ok = False."""
+def _solve(
+    cost: Array, a_ub, b_ub: Array, n_vars: int, free: list[int], a_eq=None
+) -> tuple[Array, bool, int]:
+    """Minimise cost @ x subject to a_ub x <= b_ub, a_eq x = 0 (x >= 0 except ``free``); on
+    infeasibility the least total violation (a second LP with one slack per row) is returned with
+    ok = False."""
     bounds = [(0, None)] * n_vars
     for i in free:
         bounds[i] = (None, None)
-    res = scipy.optimize.linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    b_eq = None if a_eq is None else np.zeros(a_eq.shape[0])
+    res = scipy.optimize.linprog(
+        cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs"
+    )
     if res.status == 0:
         return res.x, True, 1
     rows = a_ub.shape[0]
     soft = sps.hstack([a_ub, -sps.identity(rows, format="csr")]).tocsr()
     soft_cost = np.concatenate([cost * 1e-6, np.ones(rows)])
+    soft_eq = None if a_eq is None else sps.hstack([a_eq, sps.csr_matrix((a_eq.shape[0], rows))]).tocsr()
     res2 = scipy.optimize.linprog(
-        soft_cost, A_ub=soft, b_ub=b_ub, bounds=bounds + [(0, None)] * rows, method="highs"
+        soft_cost,
+        A_ub=soft,
+        b_ub=b_ub,
+        A_eq=soft_eq,
+        b_eq=b_eq,
+        bounds=bounds + [(0, None)] * rows,
+        method="highs",
     )
     x = res2.x[:n_vars] if res2.status == 0 else np.zeros(n_vars)
     return x, False, 2
@@ -354,17 +368,31 @@ def _lp_joint(p: _Problem, extremum: bool) -> tuple[bool, Array, Array, int, str
     for v in range(c):
         cost[v * unit : v * unit + 2 * r] = 1.0
     free = [v * unit + 2 * r for v in range(c)] if nb else []
-    x, ok, calls = _solve(cost, a_ub.tocsr(), b_ub, n_vars, free)
+    # Only differences z_y - z_j are constrained; sum_v z_v = 0 removes the common part (for two
+    # classes: unit 2 mirrors unit 1) instead of leaving one unit constant.
+    a_eq = np.zeros((r + nb, n_vars))
+    for v in range(c):
+        a_eq[:r, v * unit : v * unit + r] = np.eye(r)
+        a_eq[:r, v * unit + r : v * unit + 2 * r] = -np.eye(r)
+        if nb:
+            a_eq[r, v * unit + 2 * r] = 1.0
+    x, ok, calls = _solve(cost, a_ub.tocsr(), b_ub, n_vars, free, a_eq=sps.csr_matrix(a_eq))
     alpha = np.array([x[v * unit : v * unit + r] - x[v * unit + r : v * unit + 2 * r] for v in range(c)])
     bias = np.array([x[v * unit + 2 * r] if nb else 0.0 for v in range(c)])
     if ok:
         # R6: scale so the smallest ordering margin spans the logit gap between UB - eps and LB + eps.
         z = p.q @ alpha.T + bias
-        gaps = z[np.arange(n), p.y][:, None] - np.where(np.eye(c, dtype=bool)[p.y], np.inf, z)
-        smallest = float(gaps.min())
+        rest = np.where(np.eye(c, dtype=bool)[p.y], -np.inf, z).max(axis=1)
+        smallest = float((z[np.arange(n), p.y] - rest).min())
         spread = p.t_hi[0] - p.t_lo[1]
         if smallest > 0 and math.isfinite(spread):
             alpha, bias = alpha * (spread / smallest), bias * (spread / smallest)
+        if nb:
+            # Adding one constant to every z_v keeps the order; centre it so that F_y > 1/2 > F_j
+            # where possible instead of leaving every output saturated at the same end.
+            z = p.q @ alpha.T + bias
+            rest = np.where(np.eye(c, dtype=bool)[p.y], -np.inf, z).max(axis=1)
+            bias = bias - float(np.median((z[np.arange(n), p.y] + rest) / 2))
     return ok, alpha, bias, calls, "weak condition feasible" if ok else "weak condition infeasible"
 
 

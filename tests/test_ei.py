@@ -1,0 +1,214 @@
+"""Tests of the extremum-increment algorithm (eisym.ei)."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from eisym import SpecError, build_network, derive
+from eisym._numeric import evaluate, numeric_network
+from eisym.ei import choose_representatives, fit, load_dataset, polarize
+from eisym.ei._algebra import hidden_system, kernel, layer_jet, stationarity_matrix
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return load_dataset("moons", seed=0, samples=120)
+
+
+@pytest.mark.parametrize("name", ["xor", "circles"])
+def test_full_training_accuracy(name):
+    data = load_dataset(name, seed=1, samples=120)
+    model = fit(data.x_train, data.y_train, widths=(12,), init_scale=4.0, seed=1)
+    assert model.converged
+    assert model.score(data.x_train, data.y_train) == 1.0
+    assert model.widths[-1] == 2 and model.widths[0] == 2
+
+
+def test_moons_full_training_accuracy_with_increments(moons):
+    model = fit(moons.x_train, moons.y_train, widths=(6,), init_scale=4.0, max_increments=8, seed=0)
+    assert model.converged and model.score(moons.x_train, moons.y_train) == 1.0
+    # Increments only ever widen the last hidden layer.
+    steps = [i.widths[1] for i in model.increments]
+    assert steps == sorted(steps) and len(steps) == model.n_increments + 1
+    assert model.widths == model.increments[-1].widths
+
+
+def test_kernel_vector_makes_representatives_stationary_exactly_checked():
+    data = load_dataset("xor")
+    model = fit(data.x_train, data.y_train, widths=(9,), representatives="all", seed=3)
+    net = model.network
+    assert net.widths == model.widths
+    for i in model.representatives:
+        d = derive(net, point=[sp.Float(v, 30) for v in data.x_train[i]], order=1)
+        for v in (1, 2):
+            grad = np.array(d.gradient(v), dtype=float).ravel()
+            assert np.max(np.abs(grad)) < 1e-9
+    # A non-representative direction is not stationary: the check can fail.
+    d = derive(net, point=[0.3, -0.2], order=1)
+    assert np.max(np.abs(np.array(d.gradient(1), dtype=float))) > 1e-6
+
+
+def test_mapped_kinds_agree_with_independent_hessians():
+    data = load_dataset("xor")
+    model = fit(data.x_train, data.y_train, widths=(13,), polarization="extremum", seed=0)
+    nn = numeric_network(model.network)
+    for sample in model.mapped:
+        for v, kind in enumerate(sample.kinds, start=1):
+            _, grad, hess = evaluate(nn, data.x_train[sample.sample][None, :], output=v)
+            eig = np.linalg.eigvalsh(hess[0])
+            assert np.linalg.norm(grad) < 1e-8
+            expected = "maximum" if np.all(eig < 0) else "minimum" if np.all(eig > 0) else "saddle"
+            assert kind == expected
+    if model.converged:
+        assert all(s.right_kind for s in model.mapped)
+        assert model.extremum_fraction == len(model.mapped) / 4
+
+
+def test_layer_jet_against_finite_differences():
+    rng = np.random.default_rng(0)
+    ws = [rng.standard_normal((3, 2)), rng.standard_normal((4, 3))]
+    bs = [rng.standard_normal(3), rng.standard_normal(4)]
+    acts = ["sigmoid", "tanh"]
+    x = rng.standard_normal((2, 2))
+    h, jac, hess = layer_jet(ws, bs, acts, x, order=2)
+    step = 1e-5
+    for t in range(2):
+        e = np.zeros(2)
+        e[t] = step
+        hp, jp, _ = layer_jet(ws, bs, acts, x + e)
+        hm, jm, _ = layer_jet(ws, bs, acts, x - e)
+        np.testing.assert_allclose((hp - hm) / (2 * step), jac[:, :, t], atol=1e-8)
+        np.testing.assert_allclose((jp - jm) / (2 * step), hess[:, :, :, t], atol=1e-8)
+
+
+def test_stationarity_matrix_matches_symbolic_system():
+    from eisym import stationarity_system
+
+    w1 = [[1.5, -0.5], [0.25, 2.0], [-1.0, 1.0]]
+    net = build_network("2,3,1", weights=[w1, "symbolic"])
+    points = [[0.5, -1.0], [2.0, 0.25]]
+    exact = np.array(stationarity_system(net, samples=points).matrix, dtype=float)
+    _, jac, _ = layer_jet([np.array(w1)], [None], ["sigmoid"], np.array(points))
+    np.testing.assert_allclose(stationarity_matrix(jac), exact, rtol=1e-12)
+
+
+def test_hidden_system_projection_keeps_output_stationary():
+    rng = np.random.default_rng(2)
+    ws = [rng.standard_normal((5, 1)), rng.standard_normal((1, 5))]
+    x = np.array([[0.3]])
+    basis, _ = kernel(hidden_system(ws, [None, None], ["sigmoid", "sigmoid"], 1, x), 5)
+    flat = basis @ (basis.T @ ws[0].ravel())
+    moved = [flat.reshape(5, 1), ws[1]]
+    # The R5 system is linear in W^[1] only with beta frozen, so stationarity is first-order accurate.
+    _, jac_before, _ = layer_jet(ws, [None, None], ["sigmoid", "sigmoid"], x)
+    _, jac_after, _ = layer_jet(moved, [None, None], ["sigmoid", "sigmoid"], x)
+    assert abs(jac_after[0, 0, 0]) < abs(jac_before[0, 0, 0])
+
+
+def test_lp_and_enumerate_agree_on_one_dimensional_kernels():
+    # With a one-dimensional kernel the grid {-1, 0, 1} holds both directions, so enumeration is complete.
+    rng = np.random.default_rng(5)
+    agree = 0
+    for trial in range(30):
+        q = rng.standard_normal((7, 1))
+        y = rng.integers(0, 2, 7)
+        y[:2] = [0, 1]
+        a = polarize("lp", q, y, 2, np.array([], dtype=int))
+        b = polarize("enumerate", q, y, 2, np.array([], dtype=int))
+        assert a.found == b.found, trial
+        agree += a.found
+    assert 0 < agree < 30  # both outcomes occur
+
+
+def test_enumerate_success_implies_lp_success():
+    rng = np.random.default_rng(6)
+    for _ in range(15):
+        q = rng.standard_normal((8, 3))
+        y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+        e = polarize("enumerate", q, y, 3, np.array([], dtype=int))
+        lp = polarize("lp", q, y, 3, np.array([], dtype=int), termination="strict")
+        if e.found:
+            assert lp.found
+        if lp.found:
+            z = q @ lp.alpha.T + lp.bias
+            assert np.all(np.where(np.eye(3, dtype=bool)[y], z >= 1 - 1e-7, z <= -1 + 1e-7))
+
+
+def test_strict_termination_hits_targets(moons):
+    model = fit(
+        moons.x_train, moons.y_train, widths=(12,), termination="strict", init_scale=4.0, max_increments=8
+    )
+    assert model.converged
+    out = model.decision_function(moons.x_train[list(model.representatives)])
+    labels = model.predict(moons.x_train[list(model.representatives)])
+    own = out[np.arange(len(labels)), labels]
+    assert np.all(own >= 1 - model.eps) and np.all(out.sum(axis=1) - own <= model.eps)
+    assert model.stationary_fraction == len(model.representatives) / len(moons.y_train)
+
+
+def _untimed(doc):
+    doc = {k: v for k, v in doc.items() if "seconds" not in k}
+    doc["attempts"] = [{k: v for k, v in a.items() if "seconds" not in k} for a in doc["attempts"]]
+    return doc
+
+
+def test_deterministic_for_a_seed(moons):
+    a = fit(moons.x_train, moons.y_train, widths=(8,), seed=4, init_scale=4.0)
+    b = fit(moons.x_train, moons.y_train, widths=(8,), seed=4, init_scale=4.0)
+    c = fit(moons.x_train, moons.y_train, widths=(8,), seed=5, init_scale=4.0)
+    for wa, wb in zip(a.weights, b.weights, strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    assert a.representatives == b.representatives and _untimed(a.to_dict()) == _untimed(b.to_dict())
+    assert not np.array_equal(a.weights[0], c.weights[0])
+
+
+def test_labels_are_returned_in_their_own_type():
+    data = load_dataset("xor")
+    names = np.array(["odd" if v else "even" for v in data.y_train])
+    model = fit(data.x_train, names, widths=(9,))
+    assert model.predict(data.x_train).tolist() == names.tolist()
+    assert model.classes == ("even", "odd")
+
+
+def test_representatives_are_class_members_and_own_their_clusters():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((40, 2))
+    y = (x[:, 0] > 0).astype(int)
+    reps, owner = choose_representatives(x, y, [3, 4], seed=0)
+    assert len(reps) <= 7
+    assert np.all(y[owner] == y)
+    assert set(owner.tolist()) == set(reps.tolist())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"widths": ()}, "widths"),
+        ({"widths": (0,)}, "widths"),
+        ({"polarization": "magic"}, "polarization"),
+        ({"termination": "loose"}, "termination"),
+        ({"ub": 0.2, "lb": 0.5}, "UB"),
+        ({"representatives": "some"}, "representatives"),
+        ({"seed": -1}, "seed"),
+        ({"activation": "relu"}, "activation"),
+    ],
+)
+def test_bad_options(kwargs, match):
+    data = load_dataset("xor")
+    with pytest.raises(SpecError, match=match):
+        fit(data.x_train, data.y_train, **kwargs)
+
+
+def test_bad_data():
+    with pytest.raises(SpecError, match="single class"):
+        fit(np.zeros((3, 2)), [1, 1, 1])
+    with pytest.raises(SpecError, match="labels"):
+        fit(np.zeros((3, 2)), [0, 1])
+    with pytest.raises(SpecError, match="NaN"):
+        fit(np.array([[0.0, np.nan], [1.0, 1.0]]), [0, 1])
+    with pytest.raises(SpecError, match="data set"):
+        load_dataset("mnist")
+    data = load_dataset("xor")
+    model = fit(data.x_train, data.y_train, widths=(9,))
+    with pytest.raises(SpecError, match="shape"):
+        model.predict(np.zeros((2, 3)))
