@@ -175,3 +175,53 @@ def check_certificate_command(file: str, use_arb: bool, as_json: bool) -> None:
     emit(payload, as_json, text)
     if not result.valid:
         sys.exit(1)
+
+
+@main.command("ei")
+@click.option("--dataset", required=True, help="xor, moons, circles, iris, wine, breast_cancer or digits.")
+@click.option("--widths", default="10", show_default=True, help="Hidden layer widths l_1,...,l_{n-1}.")
+@click.option("--polarization", type=click.Choice(["enumerate", "lp", "extremum", "lstsq"]), default="lp",
+              show_default=True, help="How a particular solution is chosen in the kernel.")
+@click.option("--termination", type=click.Choice(["strict", "weak"]), default="weak", show_default=True)
+@click.option("--representatives", default="auto", show_default=True,
+              help="auto, all, or the number of k-means representatives per class.")
+@click.option("--init-scale", type=float, default=1.0, show_default=True, help="Initial weight scale.")
+@click.option("--max-increments", type=int, default=5, show_default=True, help="Times neurons may be added.")
+@click.option("--grow", type=int, default=None, help="Units added per increment (default: half the width).")
+@click.option("--hidden-steps", type=int, default=0, show_default=True, help="R5 projections per layer.")
+@click.option("--samples", type=int, default=300, show_default=True, help="Points of moons/circles.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the split and the weights.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handles_errors
+def ei_command(
+    dataset: str, widths: str, polarization: str, termination: str, representatives: str, init_scale: float,
+    max_increments: int, grow: int | None, hidden_steps: int, samples: int, seed: int, as_json: bool,
+) -> None:
+    """Train a network by the extremum-increment algorithm on a bundled data set."""
+    from ._errors import SpecError
+    from .ei import fit, load_dataset
+
+    try:
+        hidden = tuple(int(w) for w in widths.split(",") if w.strip())
+    except ValueError:
+        raise SpecError(f"--widths: expected integers such as 10 or 16,8, got {widths!r}") from None
+    reps: object = int(representatives) if representatives.isdigit() else representatives
+    data = load_dataset(dataset, seed=seed, samples=samples)
+    model = fit(
+        data.x_train, data.y_train, widths=hidden, polarization=polarization, termination=termination,
+        representatives=reps, init_scale=init_scale, max_increments=max_increments, grow=grow,
+        hidden_steps=hidden_steps, seed=seed,
+    )
+    test_accuracy = model.score(data.x_test, data.y_test)
+    payload = {"dataset": dataset, "test_accuracy": test_accuracy, **model.to_dict()}
+
+    def text() -> str:
+        return (
+            f"{data.description}: EI ({polarization}, {termination}) widths {model.widths}, "
+            f"{model.n_increments} increments, converged {model.converged}\n"
+            f"train accuracy {model.train_accuracy:.4f}, test accuracy {test_accuracy:.4f}, "
+            f"{model.extremum_fraction:.1%} of training samples on verified extrema of the right kind\n"
+            f"{model.seconds:.2f} s in all, {model.solve_seconds:.3f} s in the linear solves"
+        )
+
+    emit(payload, as_json, text)
