@@ -8,6 +8,7 @@ Examples
 1.0
 """
 
+from ._algebra import hidden_system as hidden_system
 from ._datasets import DATASETS as DATASETS
 from ._datasets import Dataset as Dataset
 from ._datasets import load_dataset as load_dataset

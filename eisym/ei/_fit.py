@@ -8,9 +8,12 @@ One attempt (PAPER.md section 4, R3, R5-R7):
    stationarity equations (every sample still gets the termination inequalities);
 3. the stacked system A w = 0 (R3, shape (k m) x l_{n-1}) is shared by all output units (R7), its kernel
    B comes from an SVD, and a polarization picks w_v = B alpha_v and b_v for every unit;
-4. optionally (``hidden_steps``) the hidden layers are moved in the kernel of their R5 systems;
-5. the termination condition is checked on the resulting network; if it fails, ``grow`` units are added
+4. the termination condition is checked on the resulting network; if it fails, ``grow`` units are added
    to the last hidden layer (new random incoming weights, old ones kept) and the attempt repeats.
+
+Hidden layers keep their initial values (the paper's explanation of vanishing gradients): the R5 system of
+a hidden layer is available (:func:`eisym.ei.hidden_system`), but choosing a particular solution in its
+kernel that meets the termination condition is nonlinear in W^[u] and is not implemented.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 from scipy.special import expit
 
 from .._errors import MissingDependency, SpecError
-from ._algebra import forward, hidden_system, kernel, layer_jet, stationarity_matrix
+from ._algebra import forward, kernel, layer_jet, stationarity_matrix
 from ._model import EIModel, Increment, MappedSample, classify_representatives
 from ._polarize import POLARIZATIONS, polarize
 
@@ -130,28 +133,6 @@ def _terminated(
     return bool(stationary and side and close)
 
 
-def _hidden_step(
-    weights: list[Array], biases: list[Array | None], acts: list[str], x_reps: Array, iterations: int
-) -> int:
-    """R5, iterated: project each hidden W^[u] (last hidden layer first) onto the kernel of its system.
-
-    beta^[u] depends on W^[u] through S'(z^[u]), so freeze, project, recompute, ``iterations`` times.
-    A projection that would zero the layer is not taken. Returns the number of projections applied.
-    """
-    applied = 0
-    for u in range(len(weights) - 1, 0, -1):
-        for _ in range(iterations):
-            system = hidden_system(weights, biases, acts, u, x_reps)
-            basis, _ = kernel(system, weights[u - 1].size)
-            flat = weights[u - 1].ravel()
-            projected = basis @ (basis.T @ flat)
-            if basis.shape[1] == 0 or np.linalg.norm(projected) < 1e-3 * np.linalg.norm(flat):
-                break
-            weights[u - 1] = projected.reshape(weights[u - 1].shape)
-            applied += 1
-    return applied
-
-
 def fit(
     x: object,
     y: object,
@@ -168,7 +149,6 @@ def fit(
     init_scale: float = 1.0,
     max_increments: int = 5,
     grow: int | None = None,
-    hidden_steps: int = 0,
     ridge: float = 1e-3,
     max_candidates: int = 100_000,
     grad_tol: float = 1e-8,
@@ -205,9 +185,6 @@ def fit(
     max_increments, grow : int
         At most ``max_increments`` times, add ``grow`` units (default half the current width, at least
         2) to the last hidden layer after a failed attempt.
-    hidden_steps : int
-        R5 projections per hidden layer and attempt, applied before the last-layer solve (0: hidden layers
-        keep their initial values, the paper's explanation of vanishing gradients).
     ridge : float
         Relative ridge penalty of ``lstsq``.
     max_candidates : int
@@ -243,9 +220,8 @@ def fit(
         raise SpecError(f"widths: expected hidden layer widths such as (8,) or (16, 8), got {widths!r}")
     if not (0.0 <= lb < ub <= 1.0) or not (0.0 < eps < (ub - lb) / 2):
         raise SpecError(f"need 0 <= LB < UB <= 1 and 0 < eps < (UB - LB)/2, got UB={ub}, LB={lb}, eps={eps}")
-    for name, value in (("max_increments", max_increments), ("hidden_steps", hidden_steps)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise SpecError(f"{name} must be a non-negative integer, got {value!r}")
+    if isinstance(max_increments, bool) or not isinstance(max_increments, int) or max_increments < 0:
+        raise SpecError(f"max_increments must be a non-negative integer, got {max_increments!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
     if not (init_scale > 0 and math.isfinite(init_scale)):
@@ -272,7 +248,6 @@ def fit(
         width = weights[-1].shape[1]
         per_class = _per_class(representatives, width, m, sizes)
         reps, owner = choose_representatives(arr, labels, per_class, km_seed)
-        steps = _hidden_step(weights, biases, acts, arr[reps], hidden_steps) if hidden_steps else 0
         feats = forward(weights[:-1], biases[:-1], acts[:-1], arr)
         order = 2 if polarization == "extremum" else 1
         _, jac, hess = layer_jet(weights[:-1], biases[:-1], acts[:-1], arr[reps], order=order)
@@ -322,7 +297,6 @@ def fit(
                 terminated=done,
                 candidates=0 if sol is None else sol.candidates,
                 lp_calls=0 if sol is None else sol.lp_calls,
-                hidden_steps=steps,
                 solve_seconds=spent,
                 message="the stationarity system has only the zero solution" if sol is None else sol.message,
             )
