@@ -126,9 +126,11 @@ def exact_critical_points(
         sig = signature_at_root(hess_root, s, root)
         # Decimal values from the polynomials in s at a root approximation with guard digits.
         r = root.evalf(dps + 20)
-        x_num = [sp.Poly(qi, s).eval(r) for qi in q_root]
-        value = poly.eval(dict(zip(gens, x_num, strict=True))) if len(gens) > 1 else poly.eval(x_num[0])
-        hess = [[sp.Poly(hess_s[i, j], s).eval(r) for j in range(len(gens))] for i in range(len(gens))]
+        # (Poly.eval would round a Float argument to a 53-bit rational.)
+        x_num = [sp.sympify(qi).xreplace({s: r}).evalf(dps + 10) for qi in q_root]
+        value = poly.as_expr().xreplace(dict(zip(gens, x_num, strict=True))).evalf(dps + 10)
+        hess = [[hess_s[i, j].xreplace({s: r}).evalf(dps + 10) for j in range(len(gens))]
+                for i in range(len(gens))]
         points.append(
             CriticalPoint(
                 x=tuple(float(c) for c in x_num),
