@@ -1,9 +1,10 @@
-"""Certified enumeration of the critical points of a network unit in a box.
+"""Certified enumeration of the critical points of a network unit or an expression in a box.
 
 The box is bisected into a guillotine partition whose every cell is one of
 
 * excluded: the interval gradient over the cell (naive enclosure intersected with the
-  centred form g(c) + H(X)(X - c)) has a component that excludes zero;
+  centred form g(c) + H(X)(X - c)) has a component that excludes zero, or else the
+  Krawczyk operator below is disjoint from the cell (every zero in X lies in K(X));
 * isolating: the Krawczyk operator K(X) = c - Y g(c) + (I - Y H(X))(X - c) lies in the
   interior of X, so X holds exactly one critical point; a tiny enclosure of it is proven
   the same way, and the point's type is proven on that enclosure by Gershgorin discs of
@@ -12,7 +13,7 @@ The box is bisected into a guillotine partition whose every cell is one of
 
 Bulk work runs on numpy interval arrays (``_interval.py``); every isolating cell is then
 re-proven with python-flint ``arb`` balls at ``prec`` bits, and only arb-proven cells are
-reported. :func:`check_certificate` re-verifies a certificate from the network and the
+reported. :func:`check_certificate` re-verifies a certificate from the function and the
 cells alone.
 """
 
@@ -29,8 +30,19 @@ import numpy as np
 import sympy as sp
 
 from ._errors import MissingDependency, SpecError
-from ._interval import IA, PointMatrix, arb_backend, enclose_arb, enclose_np, matmul, network_unit
-from ._network import Network, network_from_json, network_to_json
+from ._network import Network, network_from_json
+from ._proofs import (
+    Box,
+    arb_excludes,
+    arb_krawczyk,
+    arb_type,
+    excludes_np,
+    gradient_excludes_zero,
+    krawczyk_np,
+    make_subject,
+    newton,
+    tiles,
+)
 
 __all__ = [
     "Certificate",
@@ -43,7 +55,6 @@ __all__ = [
     "certified_summary",
 ]
 
-Box = tuple[tuple[float, float], ...]
 _SPLIT = 0.5 - 0.618 / 64  # off-centre, so symmetric critical points rarely land on a cut
 
 
@@ -84,12 +95,15 @@ class CertifiedPoint:
 class Certificate:
     """The outcome of :func:`certify_critical_points`; ``complete`` when nothing is unresolved.
 
+    ``subject`` is JSON naming what was certified: a network (its exact weights and the
+    output unit) or an expression (text that :func:`eisym.parse_expression` reads back).
+
     ``points``, ``excluded`` and ``unresolved`` cells together tile ``box``. When
     ``complete`` is False the number of points is a lower bound.
     """
 
-    network_json: str
-    output: int
+    subject: str
+    variables: tuple[str, ...]
     box: Box
     prec: int
     points: tuple[CertifiedPoint, ...]
@@ -155,142 +169,21 @@ def _flint():  # type: ignore[no-untyped-def]
     return flint
 
 
-# ---------------------------------------------------------------- numpy tests on many boxes
-
-
-def _gradient_excludes_zero(unit, lo: np.ndarray, hi: np.ndarray):  # type: ignore[no-untyped-def]
-    """Boolean mask of boxes whose interval gradient excludes 0, plus the Hessian and g(c)."""
-    with np.errstate(all="ignore"):
-        g, h = enclose_np(unit, lo, hi)
-        c = 0.5 * lo + 0.5 * hi
-        gc, _ = enclose_np(unit, c, c, order=1)
-        d = IA(lo, hi) - IA.point(c)
-        centred = gc
-        for j in range(lo.shape[1]):
-            centred = centred + h[:, :, j] * d[:, None, j]
-        g = g.intersect(centred)
-        excluded = np.any((g.lo > 0) | (g.hi < 0), axis=1)
-    return excluded, h, gc, c
-
-
-def _krawczyk_np(lo, hi, h: IA, gc: IA, c: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
-    m = lo.shape[1]
-    with np.errstate(all="ignore"):
-        mid = np.where(np.isfinite(h.mid), h.mid, 0.0)
-        y = np.linalg.pinv(mid)
-        ym = PointMatrix(y, None)
-        k = IA.point(c) - matmul(ym, gc[..., None])[..., 0]
-        resid = IA.point(np.broadcast_to(np.eye(m), h.shape)) - matmul(ym, h)
-        d = IA(lo, hi) - IA.point(c)
-        for j in range(m):
-            k = k + resid[:, :, j] * d[:, None, j]
-        return np.all((k.lo > lo) & (k.hi < hi), axis=1)
-
-
-# ---------------------------------------------------------------- arb proofs on one box
-
-
-class _Arb:
-    """A unit with its weights converted to arb once (at the precision in force when made)."""
-
-    def __init__(self, unit) -> None:  # type: ignore[no-untyped-def]
-        self.unit = unit
-        self.backend = arb_backend(unit)
-
-    def enclose(self, lo: Sequence[float], hi: Sequence[float], order: int = 2):  # type: ignore[no-untyped-def]
-        return enclose_arb(self.unit, lo, hi, order, self.backend)
-
-
-def _arb_krawczyk(ab: _Arb, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
-    """True when K(X) lies in the interior of X = [lo, hi] (unique critical point in X)."""
-    from flint import arb
-
-    m = len(lo)
-    c = [0.5 * a + 0.5 * b for a, b in zip(lo, hi, strict=True)]
-    gc, _ = ab.enclose(c, c, order=1)
-    _, h = ab.enclose(lo, hi)
-    mid = np.array([[float(x.mid()) for x in row] for row in h])
-    if not np.all(np.isfinite(mid)):
-        return False
-    y = np.linalg.pinv(mid)
-    ya = np.array([[arb(float(v)) for v in row] for row in y], dtype=object)
-    eye = np.array([[arb(int(i == j)) for j in range(m)] for i in range(m)], dtype=object)
-    d = np.array([arb(0, max(b - ci, ci - a)) for a, b, ci in zip(lo, hi, c, strict=True)], dtype=object)
-    k = np.array([arb(v) for v in c], dtype=object) - ya @ gc + (eye - ya @ h) @ d
-    return all(bool(ki > a) and bool(ki < b) for ki, a, b in zip(k, lo, hi, strict=True))
-
-
-def _arb_excludes(ab: _Arb, lo: Sequence[float], hi: Sequence[float]) -> bool:  # type: ignore[no-untyped-def]
-    from flint import arb
-
-    g, h = ab.enclose(lo, hi)
-    c = [0.5 * a + 0.5 * b for a, b in zip(lo, hi, strict=True)]
-    gc, _ = ab.enclose(c, c, order=1)
-    d = np.array([arb(0, max(b - ci, ci - a)) for a, b, ci in zip(lo, hi, c, strict=True)], dtype=object)
-    centred = gc + h @ d
-    for gi, ci in zip(g, centred, strict=True):
-        if bool(gi > 0) or bool(gi < 0) or bool(ci > 0) or bool(ci < 0):
-            return True
-    return False
-
-
-def _arb_type(ab: _Arb, lo: Sequence[float], hi: Sequence[float]) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
-    """(n_plus, n_minus) of every Hessian over the box, or None when Gershgorin cannot decide."""
-    from flint import arb
-
-    _, h = ab.enclose(lo, hi)
-    mid = np.array([[float(x.mid()) for x in row] for row in h])
-    if not np.all(np.isfinite(mid)):
-        return None
-    _, q = np.linalg.eigh(0.5 * (mid + mid.T))
-    qa = np.array([[arb(float(v)) for v in row] for row in q], dtype=object)
-    a = qa.T @ h @ qa
-    plus = minus = 0
-    for i in range(len(lo)):
-        radius = sum((abs(a[i, j]) for j in range(len(lo)) if j != i), arb(0))
-        if bool(a[i, i] - radius > 0):
-            plus += 1
-        elif bool(a[i, i] + radius < 0):
-            minus += 1
-        else:
-            return None
-    return plus, minus
-
-
-def _newton(nn, x: np.ndarray, lo, hi, output: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    from ._numeric import evaluate
-
-    for _ in range(12):
-        _, g, h = evaluate(nn, x[None], output)
-        try:
-            step = np.linalg.solve(h[0], g[0])
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(step)):
-            break
-        x = np.clip(x - step, lo, hi)
-        if np.max(np.abs(step)) < 1e-15 * (1 + np.max(np.abs(x))):
-            break
-    return x
-
-
-def _prove_cell(ab: _Arb, nn, lo: np.ndarray, hi: np.ndarray, output: int):  # type: ignore[no-untyped-def]
+def _prove_cell(subject, ab, lo: np.ndarray, hi: np.ndarray):  # type: ignore[no-untyped-def]
     """A CertifiedPoint for the cell, or None when arb cannot confirm the Krawczyk test."""
-    from ._numeric import evaluate
-
     lo_t, hi_t = tuple(map(float, lo)), tuple(map(float, hi))
-    if not _arb_krawczyk(ab, lo_t, hi_t):
+    if not arb_krawczyk(ab, lo_t, hi_t):
         return None
-    x = _newton(nn, 0.5 * lo + 0.5 * hi, lo, hi, output)
+    x = newton(subject, 0.5 * lo + 0.5 * hi, lo, hi)
     enclosure = (lo_t, hi_t)
     scale = hi - lo
     for eps in (1e-12, 1e-9, 1e-6, 1e-3):
         elo = np.maximum(lo, x - eps * scale)
         ehi = np.minimum(hi, x + eps * scale)
-        if np.all(elo < ehi) and _arb_krawczyk(ab, tuple(map(float, elo)), tuple(map(float, ehi))):
+        if np.all(elo < ehi) and arb_krawczyk(ab, tuple(map(float, elo)), tuple(map(float, ehi))):
             enclosure = (tuple(map(float, elo)), tuple(map(float, ehi)))
             break
-    inertia = _arb_type(ab, *enclosure)
+    inertia = arb_type(ab, *enclosure)
     m = len(lo_t)
     if inertia is None:
         kind, signature = "unproven", None
@@ -298,7 +191,7 @@ def _prove_cell(ab: _Arb, nn, lo: np.ndarray, hi: np.ndarray, output: int):  # t
         plus, minus = inertia
         kind = "minimum" if plus == m else "maximum" if minus == m else "saddle"
         signature = (plus, minus, 0)
-    value, grad, _ = evaluate(nn, x[None], output)
+    value, grad, _ = subject.evaluate(x[None])
     return CertifiedPoint(
         x=tuple(map(float, x)),
         type=kind,
@@ -315,21 +208,24 @@ def _prove_cell(ab: _Arb, nn, lo: np.ndarray, hi: np.ndarray, output: int):  # t
 
 
 def certify_critical_points(
-    f: Network,
+    f: object,
     box: object,
     *,
     prec: int = 128,
     min_width: float | None = None,
     max_boxes: int = 200_000,
     output: int = 1,
+    variables: Sequence[object] | None = None,
     batch: int = 4096,
 ) -> Certificate:
-    """Prove where every critical point of a network output unit in ``box`` is, and its type.
+    """Prove where every critical point of ``f`` in ``box`` is, and its type.
 
     Parameters
     ----------
-    f : Network
-        A network with numeric (integer, rational or float) weights and elementwise activations.
+    f : Network, str, sympy expression or ParsedExpression
+        A network with numeric (integer, rational or float) weights and elementwise
+        activations, or a smooth expression built from numbers, pi, +, -, *, /, powers, exp,
+        log, tanh, sin and cos (text is read with :func:`eisym.parse_expression`).
     box : (lo, hi) or sequence of (lo, hi)
         One interval for every axis, or one per axis.
     prec : int
@@ -340,7 +236,9 @@ def certify_critical_points(
     max_boxes : int
         Budget of cells examined; what is left when it runs out is reported unresolved.
     output : int
-        The output unit (1-based).
+        The output unit of a network (1-based).
+    variables : sequence, optional
+        Variable order of an expression.
     batch : int
         Cells evaluated per numpy call.
 
@@ -356,17 +254,14 @@ def certify_critical_points(
     >>> cert = certify_critical_points(net, (-4, 4))
     >>> cert.complete, [p.type for p in cert.points]
     (True, ['maximum'])
+    >>> certify_critical_points("x**3 - 3*x + y**2", (-3, 3)).counts
+    {'minimum': 1, 'maximum': 0, 'saddle': 1, 'unproven': 0}
     """
     flint = _flint()
-    if not isinstance(f, Network):
-        raise SpecError(f"certify_critical_points needs a Network, got {type(f).__name__}")
-    if not isinstance(prec, int) or prec < 53:
+    if not isinstance(prec, int) or isinstance(prec, bool) or prec < 53:
         raise SpecError(f"prec must be an integer number of bits >= 53, got {prec!r}")
-    unit = network_unit(f, output)
-    from ._numeric import numeric_network
-
-    nn = numeric_network(f)
-    the_box = _parse_box(box, f.m)
+    subject = make_subject(f, output, variables)
+    the_box = _parse_box(box, subject.m)
     span = np.array([b - a for a, b in the_box])
     if min_width is None:
         min_width = 1e-9 * float(span.max())
@@ -382,7 +277,7 @@ def certify_critical_points(
     from tqdm import tqdm
 
     with flint.ctx.workprec(prec), tqdm(desc="certify", unit="box", disable=None, leave=False) as bar:
-        ab = _Arb(unit)
+        ab = subject.arb()
         while len(pending_lo):
             if processed >= max_boxes:
                 unresolved.append(np.stack([pending_lo, pending_hi], axis=2))
@@ -392,19 +287,21 @@ def certify_critical_points(
             pending_lo, pending_hi = pending_lo[take:], pending_hi[take:]
             processed += take
             bar.update(take)
-            out, h, gc, c = _gradient_excludes_zero(unit, lo, hi)
-            excluded.append(np.stack([lo[out], hi[out]], axis=2))
+            out, h, gc, c = gradient_excludes_zero(subject, lo, hi)
             rest = ~out
             split = np.zeros(len(lo), dtype=bool)
             split[rest] = True
             if np.any(rest):
                 idx = np.flatnonzero(rest)
-                ok = _krawczyk_np(lo[idx], hi[idx], h[idx], gc[idx], c[idx])
+                ok, empty = krawczyk_np(lo[idx], hi[idx], h[idx], gc[idx], c[idx])
+                out[idx[empty]] = True
+                split[idx[empty]] = False
                 for i in idx[ok]:
-                    point = _prove_cell(ab, nn, lo[i], hi[i], output)
+                    point = _prove_cell(subject, ab, lo[i], hi[i])
                     if point is not None:
                         points.append(point)
                         split[i] = False
+            excluded.append(np.stack([lo[out], hi[out]], axis=2))
             widths = (hi - lo) / span
             too_small = split & ((hi - lo).max(axis=1) < min_width)
             unresolved.append(np.stack([lo[too_small], hi[too_small]], axis=2))
@@ -426,13 +323,13 @@ def certify_critical_points(
     def boxes(parts: list[np.ndarray]) -> tuple[Box, ...]:
         if not parts:
             return ()
-        arr = np.concatenate(parts) if parts else np.zeros((0, f.m, 2))
+        arr = np.concatenate(parts)
         return tuple(tuple((float(a), float(b)) for a, b in cell) for cell in arr)
 
     points.sort(key=lambda p: p.x)
     return Certificate(
-        network_json=network_to_json(f),
-        output=output,
+        subject=json.dumps(subject.describe()),
+        variables=subject.variables,
         box=the_box,
         prec=prec,
         points=tuple(points),
@@ -468,8 +365,8 @@ def certificate_to_json(cert: Certificate) -> str:
     """
     doc: dict[str, Any] = {
         "format": "eisym.certificate/1",
-        "network": json.loads(cert.network_json),
-        "output": cert.output,
+        "subject": json.loads(cert.subject),
+        "variables": list(cert.variables),
         "box": _flat(cert.box),
         "prec": cert.prec,
         "complete": cert.complete,
@@ -502,8 +399,11 @@ def certificate_from_json(text: str) -> Certificate:
     if not isinstance(doc, dict) or doc.get("format") != "eisym.certificate/1":
         raise SpecError("not an eisym certificate (missing 'format': 'eisym.certificate/1')")
     try:
-        net_json = json.dumps(doc["network"], indent=1)
-        m = len(doc["network"]["spec"]["widths"]) and int(doc["network"]["spec"]["widths"][0])
+        variables = tuple(str(v) for v in doc["variables"])
+        m = len(variables)
+        kind = doc["subject"].get("kind") if isinstance(doc["subject"], dict) else None
+        if kind not in ("network", "expression"):
+            raise ValueError("subject must be a network or an expression")
         points = tuple(
             CertifiedPoint(
                 x=tuple(float(v) for v in p["x"]),
@@ -518,8 +418,8 @@ def certificate_from_json(text: str) -> Certificate:
             for p in doc["points"]
         )
         return Certificate(
-            network_json=net_json,
-            output=int(doc["output"]),
+            subject=json.dumps(doc["subject"]),
+            variables=variables,
             box=_unflat(doc["box"], m, "box"),
             prec=int(doc["prec"]),
             points=points,
@@ -543,9 +443,8 @@ def certified_summary(cert: Certificate, seconds: float | None = None) -> dict[s
     >>> summary["complete"], summary["points"], summary["unresolved_volume"]
     (True, [], 0.0)
     """
-    net = network_from_json(cert.network_json)
     return {
-        "variables": [str(v) for v in net.inputs],
+        "variables": list(cert.variables),
         "box": [list(b) for b in cert.box],
         "method": "certified",
         "prec": cert.prec,
@@ -578,47 +477,15 @@ def certified_summary(cert: Certificate, seconds: float | None = None) -> dict[s
 # ---------------------------------------------------------------- re-verification
 
 
-def _tiles(box: Box, lo: np.ndarray, hi: np.ndarray) -> str | None:
-    """None when the cells [lo, hi] tile ``box`` as a guillotine partition, else the reason."""
-    blo = np.array([a for a, _ in box])
-    bhi = np.array([b for _, b in box])
-    if len(lo) == 0:
-        return "no cells"
-    if np.any(lo < blo) or np.any(hi > bhi) or np.any(lo >= hi):
-        return "a cell is empty or sticks out of the box"
-    stack = [(blo, bhi, np.arange(len(lo)))]
-    while stack:
-        rlo, rhi, idx = stack.pop()
-        if len(idx) == 1:
-            i = idx[0]
-            if not (np.array_equal(lo[i], rlo) and np.array_equal(hi[i], rhi)):
-                return f"cells leave a gap in the region {list(zip(rlo, rhi, strict=True))}"
-            continue
-        for axis in range(len(blo)):
-            order = idx[np.argsort(lo[idx, axis], kind="stable")]
-            starts = lo[order, axis]
-            reach = np.maximum.accumulate(hi[order, axis])
-            valid = np.flatnonzero((reach[:-1] <= starts[1:]) & (starts[1:] > rlo[axis]))
-            if len(valid):
-                j = valid[np.argmin(np.abs(valid - len(order) / 2))] + 1
-                cut = starts[j]
-                left, right = order[:j], order[j:]
-                lhi = rhi.copy()
-                lhi[axis] = cut
-                rlo2 = rlo.copy()
-                rlo2[axis] = cut
-                stack.append((rlo, lhi, left))
-                stack.append((rlo2, rhi, right))
-                break
-        else:
-            return f"cells overlap or leave a gap in the region {list(zip(rlo, rhi, strict=True))}"
-    return None
+def _stored_subject(certificate: Certificate):  # type: ignore[no-untyped-def]
+    doc = json.loads(certificate.subject)
+    if doc["kind"] == "network":
+        return make_subject(network_from_json(json.dumps(doc["network"])), int(doc.get("output", 1)))
+    return make_subject(str(doc["text"]), variables=[str(v) for v in doc["variables"]])
 
 
-def check_certificate(
-    f: Network | None, certificate: Certificate, *, exclusion: str = "numpy"
-) -> CertificateCheck:
-    """Re-verify a certificate from the network and its cells, without searching.
+def check_certificate(f: object, certificate: Certificate, *, exclusion: str = "numpy") -> CertificateCheck:
+    """Re-verify a certificate from the function and its cells, without searching.
 
     Checks that the cells tile the box exactly (a guillotine partition), that every excluded
     cell's interval gradient excludes zero, and, in arb at the certificate's precision, that
@@ -627,9 +494,10 @@ def check_certificate(
 
     Parameters
     ----------
-    f : Network or None
-        The network; None uses the one stored in the certificate. A network that differs
-        from the stored one fails the check.
+    f : Network, expression or None
+        The function; None uses the one stored in the certificate (an expression is re-read
+        with :func:`eisym.parse_expression`, never evaluated). A function that differs from
+        the stored one fails the check.
     certificate : Certificate
     exclusion : {"numpy", "arb"}
         Replay the exclusions with the outward-rounded numpy intervals (fast) or with arb.
@@ -645,30 +513,36 @@ def check_certificate(
     flint = _flint()
     if exclusion not in ("numpy", "arb"):
         raise SpecError(f"exclusion must be 'numpy' or 'arb', got {exclusion!r}")
-    stored = network_from_json(certificate.network_json)
-    net = stored if f is None else f
+    subject = _stored_subject(certificate)
     problems: list[str] = []
-    if f is not None and not _same_network(f, stored):
-        problems.append("the network differs from the one the certificate was made for")
-    unit = network_unit(net, certificate.output)
-    m = net.m
+    if f is not None:
+        given = make_subject(f, getattr(subject, "output", 1),
+                             None if isinstance(f, Network) else certificate.variables)
+        same = (
+            _same_network(given.network, subject.network)
+            if given.kind == subject.kind == "network" and given.output == subject.output
+            else given.kind == subject.kind == "expression" and given.describe() == subject.describe()
+        )
+        if not same:
+            problems.append("the function differs from the one the certificate was made for")
+    m = subject.m
     cells = list(certificate.excluded) + [p.cell for p in certificate.points] + list(certificate.unresolved)
     arr = np.array(cells, dtype=float).reshape(-1, m, 2)
-    reason = _tiles(certificate.box, arr[:, :, 0], arr[:, :, 1])
+    reason = tiles(certificate.box, arr[:, :, 0], arr[:, :, 1])
     if reason:
         problems.append(f"coverage: {reason}")
     excluded_ok = 0
     with flint.ctx.workprec(certificate.prec):
-        ab = _Arb(unit)
+        ab = subject.arb()
         if certificate.excluded:
             ex = np.array(certificate.excluded, dtype=float).reshape(-1, m, 2)
             if exclusion == "numpy":
                 ok = np.zeros(len(ex), dtype=bool)
                 for start in range(0, len(ex), 4096):
                     sl = slice(start, start + 4096)
-                    ok[sl] = _gradient_excludes_zero(unit, ex[sl, :, 0], ex[sl, :, 1])[0]
+                    ok[sl] = excludes_np(subject, ex[sl, :, 0], ex[sl, :, 1])
             else:
-                ok = np.array([_arb_excludes(ab, cell[:, 0], cell[:, 1]) for cell in ex], dtype=bool)
+                ok = np.array([arb_excludes(ab, list(x[:, 0]), list(x[:, 1])) for x in ex], dtype=bool)
             excluded_ok = int(ok.sum())
             for i in np.flatnonzero(~ok)[:5]:
                 problems.append(f"excluded cell {ex[i].tolist()}: the gradient does not exclude zero")
@@ -696,17 +570,17 @@ def _same_network(a: Network, b: Network) -> bool:
     )
 
 
-def _check_point(ab: _Arb, p: CertifiedPoint, m: int) -> str | None:  # type: ignore[no-untyped-def]
+def _check_point(ab, p: CertifiedPoint, m: int) -> str | None:  # type: ignore[no-untyped-def]
     clo, chi = [a for a, _ in p.cell], [b for _, b in p.cell]
     elo, ehi = [a for a, _ in p.enclosure], [b for _, b in p.enclosure]
     if any(a < ca or b > cb or a >= b for a, b, ca, cb in zip(elo, ehi, clo, chi, strict=True)):
         return "the enclosure is not a non-empty sub-box of the cell"
-    if not _arb_krawczyk(ab, clo, chi):
+    if not arb_krawczyk(ab, clo, chi):
         return "the Krawczyk test fails on the cell"
-    if (elo, ehi) != (clo, chi) and not _arb_krawczyk(ab, elo, ehi):
+    if (elo, ehi) != (clo, chi) and not arb_krawczyk(ab, elo, ehi):
         return "the Krawczyk test fails on the enclosure"
     if p.type_proven:
-        inertia = _arb_type(ab, elo, ehi)
+        inertia = arb_type(ab, elo, ehi)
         if inertia is None:
             return f"the type {p.type!r} cannot be proven on the enclosure"
         plus, minus = inertia

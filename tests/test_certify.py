@@ -226,3 +226,105 @@ def test_bad_input_is_refused():
         certify_critical_points(build_network("2,3,1"), (0, 1))
     with pytest.raises(SpecError, match="softmax"):
         certify_critical_points(build_network("2,3,2", ["sigmoid", "softmax"], weights="random:0"), (0, 1))
+
+
+HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
+# Published critical points of Himmelblau's function (4 minima, 1 maximum, 4 saddles).
+HIMMELBLAU_POINTS = [
+    ((3.0, 2.0), "minimum"), ((-2.805118, 3.131312), "minimum"), ((-3.779310, -3.283186), "minimum"),
+    ((3.584428, -1.848126), "minimum"), ((-0.270845, -0.923039), "maximum"),
+    ((0.086678, 2.884255), "saddle"), ((-3.073026, -0.081353), "saddle"),
+    ((3.385154, 0.073852), "saddle"), ((-0.127961, -1.953715), "saddle"),
+]
+
+
+def test_himmelblau_has_nine_certified_points():
+    cert = certify_critical_points(HIMMELBLAU, (-6, 6))
+    assert cert.complete and len(cert.points) == 9
+    for (x0, kind) in HIMMELBLAU_POINTS:
+        (p,) = [p for p in cert.points if np.allclose(p.x, x0, atol=1e-5)]
+        assert p.type == kind and p.type_proven
+        assert all(a - 1e-6 <= v <= b + 1e-6 for v, (a, b) in zip(x0, p.enclosure, strict=True))
+    assert check_certificate(HIMMELBLAU, cert, exclusion="arb").valid
+
+
+def test_sin_cos_has_twelve_points_in_the_box():
+    # cos x cos y = sin x sin y = 0: x = +-pi/2 with y in {0, +-pi} (extrema), y = +-pi/2 with
+    # x in {0, +-pi} (saddles).
+    cert = certify_critical_points("sin(x)*cos(y)", (-4, 4))
+    assert cert.complete
+    assert cert.counts == {"minimum": 3, "maximum": 3, "saddle": 6, "unproven": 0}
+    for p in cert.points:
+        x, y = p.x
+        assert min(abs(np.cos(x)), abs(np.cos(y))) < 1e-9 and abs(np.sin(x) * np.sin(y)) < 1e-9
+
+
+def test_rosenbrock_valley_is_resolved():
+    cert = certify_critical_points("(1 - x)**2 + 100*(y - x**2)**2", (-2, 2))
+    assert cert.complete
+    (p,) = cert.points
+    assert p.type == "minimum" and _inside((1.0, 1.0), p.enclosure)
+
+
+def test_monkey_saddle_expression_is_never_typed():
+    cert = certify_critical_points("x**3 - 3*x*y**2", (-1, 1), min_width=1e-6)
+    assert not cert.complete
+    assert all(not p.type_proven for p in cert.points)
+    assert check_certificate(None, cert).valid
+
+
+@pytest.mark.parametrize("seed", [2, 6, 7, 11])
+def test_agrees_with_numeric_critical_points(seed):
+    from eisym import critical_points
+
+    net = build_network("2,8,1", "sigmoid", weights=f"random:{seed}", scale=2)
+    cert = certify_critical_points(net, (-6, 6))
+    numeric = critical_points(net, (-6, 6), starts=1600)
+    assert cert.complete
+    assert len(numeric.points) == len(cert.points)
+    for q in numeric.points:
+        (p,) = [p for p in cert.points if _inside(q.x, p.cell)]
+        assert q.type == p.type
+        assert _inside(q.x, tuple((a - 1e-9, b + 1e-9) for a, b in p.enclosure))
+
+
+def test_agrees_with_numeric_critical_points_on_himmelblau():
+    from eisym import critical_points
+
+    numeric = critical_points(HIMMELBLAU, (-6, 6))
+    cert = certify_critical_points(HIMMELBLAU, (-6, 6))
+    assert sorted((tuple(np.round(q.x, 6)), q.type) for q in numeric.points) == sorted(
+        (tuple(np.round(p.x, 6)), p.type) for p in cert.points
+    )
+
+
+def test_expression_certificate_round_trip_and_wrong_function():
+    cert = certify_critical_points("x**2 - y**2 + x*y/3", (-1, 1))
+    again = certificate_from_json(certificate_to_json(cert))
+    assert again == cert and check_certificate(None, again).valid
+    assert not check_certificate("x**2 - y**2", again).valid
+
+
+def test_cli_certify_and_check(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from eisym.cli import main
+
+    path = tmp_path / "cert.json"
+    runner = CliRunner()
+    res = runner.invoke(main, ["critical", "--expr", HIMMELBLAU, "--box", "-6,6", "--certify",
+                               "--certificate", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["complete"] is True and doc["unresolved_volume"] == 0.0
+    assert len(doc["points"]) == 9 and all(p["type_proven"] for p in doc["points"])
+    assert {"x", "type", "value", "gradient_norm", "box"} <= set(doc["points"][0])
+    res = runner.invoke(main, ["check-certificate", str(path), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["valid"] is True
+    text = json.loads(path.read_text())
+    text["points"][0]["type"] = "saddle" if text["points"][0]["type"] != "saddle" else "minimum"
+    path.write_text(json.dumps(text))
+    res = runner.invoke(main, ["check-certificate", str(path)])
+    assert res.exit_code == 1 and "INVALID" in res.output
