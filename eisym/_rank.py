@@ -11,14 +11,14 @@ decisive instead of guessing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
 
 from ._errors import SpecError
 from ._highprec import svd_rank
-from ._stationarity import StationaritySystem
+from ._stationarity import StationaritySystem, stationarity_system
 
 __all__ = ["RankAnalysis", "rank_analysis", "PaperCheck", "paper_check"]
 
@@ -116,28 +116,24 @@ def _exact(matrix: sp.MatrixBase, dm: object) -> RankAnalysis:
     )
 
 
-def _numeric(matrix: sp.MatrixBase, domain: str, dps: int, seed: int) -> RankAnalysis:
-    symbols = tuple(sorted(matrix.free_symbols, key=sp.default_sort_key))
-    point = _generic_point(symbols, seed)
-    values = dict(point)
-    rows = []
-    for i in range(matrix.rows):
-        row = []
-        for j in range(matrix.cols):
-            entry = sp.sympify(matrix[i, j]).xreplace(values).evalf(dps + 10)
+def _numeric(
+    rows: list[list[sp.Expr]], domain: str, dps: int, point: tuple[tuple[sp.Symbol, sp.Rational], ...]
+) -> RankAnalysis:
+    text = []
+    for i, row in enumerate(rows, start=1):
+        for j, entry in enumerate(row, start=1):
             if not entry.is_number or entry.has(sp.I, sp.nan, sp.zoo, sp.oo, -sp.oo):
                 raise SpecError(
-                    f"entry ({i + 1}, {j + 1}) of the matrix evaluates to {entry}, not a finite real number"
+                    f"entry ({i}, {j}) of the matrix evaluates to {entry}, not a finite real number"
                 )
-            row.append(str(entry))
-        rows.append(row)
-    svd = svd_rank(rows, dps)
-    rank = svd.rank
+        text.append([str(e) for e in row])
+    svd = svd_rank(text, dps)
+    rank, columns = svd.rank, len(rows[0])
     return RankAnalysis(
-        rows=matrix.rows,
-        columns=matrix.cols,
+        rows=len(rows),
+        columns=columns,
         rank=rank,
-        nullity=None if rank is None else matrix.cols - rank,
+        nullity=None if rank is None else columns - rank,
         kernel_basis=tuple(tuple(sp.Float(e, dps) for e in v) for v in svd.kernel_basis),
         method="numeric",
         domain=domain,
@@ -147,6 +143,61 @@ def _numeric(matrix: sp.MatrixBase, domain: str, dps: int, seed: int) -> RankAna
         dps=dps,
         generic_point=point,
     )
+
+
+def _matrix_rows(matrix: sp.MatrixBase, dps: int, seed: int) -> tuple[list[list[sp.Expr]], tuple]:
+    point = _generic_point(tuple(sorted(matrix.free_symbols, key=sp.default_sort_key)), seed)
+    values = dict(point)
+    rows = [
+        [sp.sympify(matrix[i, j]).xreplace(values).evalf(dps + 10) for j in range(matrix.cols)]
+        for i in range(matrix.rows)
+    ]
+    return rows, point
+
+
+def _system_rows(system: StationaritySystem, dps: int, seed: int) -> tuple[list[list[sp.Expr]], tuple]:
+    """The system's matrix at a generic point, re-derived on Floats of ``dps + 10`` digits.
+
+    Re-deriving layer by layer keeps the cost linear in depth; evaluating the composed entries
+    would walk trees that grow exponentially with depth.
+    """
+    net = system.network
+    symbols = [s for s in net.free_symbols if not (system.frozen == "" and s in system.unknowns)]
+    if not system.samples:
+        symbols.extend(net.inputs)
+    point = _generic_point(tuple(symbols), seed)
+    # The paper form's unknowns do not enter its matrix; any value will do.
+    values = {s: sp.S.One for s in net.free_symbols} | dict(point)
+
+    def lift(e: sp.Expr) -> sp.Expr:
+        return sp.Float(e.xreplace(values), dps + 10)
+
+    lifted = replace(
+        net,
+        weights=tuple(w.applyfunc(lift) for w in net.weights),
+        biases=tuple(b.applyfunc(lift) for b in net.biases),
+    )
+    samples = system.samples or (tuple(values[x] for x in net.inputs),)
+    points = [[lift(c) for c in x] for x in samples]
+    matrix = stationarity_system(lifted, system.output, layer=system.layer, samples=points).matrix
+    return [list(matrix.row(i)) for i in range(matrix.rows)], point
+
+
+def _system_is_exact(system: StationaritySystem) -> bool:
+    net = system.network
+    if any(a.name not in ("polynomial", "identity") for a in net.spec.activations):
+        return False
+    return not any(p.has(sp.Float) for p in net.parameters) and not any(
+        c.has(sp.Float) for x in system.samples for c in x
+    )
+
+
+def _has_transcendental(matrix: sp.MatrixBase) -> bool:
+    """Entries with function values, constants such as E or radicals (cheap to check, costly to convert)."""
+    for atom in sp.Matrix(matrix).atoms(sp.Function, sp.NumberSymbol, sp.Pow):
+        if not isinstance(atom, sp.Pow) or not atom.exp.is_Integer:
+            return True
+    return False
 
 
 def rank_analysis(
@@ -162,7 +213,8 @@ def rank_analysis(
     ----------
     system_or_matrix : StationaritySystem or sympy Matrix
         A layered system is composed down to x first; a symbolic system without samples gets
-        its generic rank over the field of its symbols.
+        its generic rank over the field of its symbols. A system is exact when its activations
+        are polynomial or the identity and its weights and samples have no floats.
     dps : int
         Digits of the numeric fallback (its SVD runs at ``dps``, entries are evaluated at ``dps + 10``).
     seed : int
@@ -182,14 +234,12 @@ def rank_analysis(
     >>> r.rank, r.nullity, r.method, r.kernel_basis
     (1, 2, 'exact', ((-2, 1, 0), (-3, 0, 1)))
     >>> x = sp.Symbol("x")
-    >>> rank_analysis(sp.Matrix([[sp.exp(x), 1], [1, sp.exp(-x)]])).rank
-    1
+    >>> r = rank_analysis(sp.Matrix([[sp.exp(x), 1], [1, sp.exp(-x)]]))
+    >>> r.rank, r.method, r.decisive
+    (1, 'numeric', True)
     """
-    if isinstance(system_or_matrix, StationaritySystem):
-        matrix = system_or_matrix.composed()
-    elif isinstance(system_or_matrix, sp.MatrixBase):
-        matrix = system_or_matrix
-    else:
+    system = system_or_matrix if isinstance(system_or_matrix, StationaritySystem) else None
+    if system is None and not isinstance(system_or_matrix, sp.MatrixBase):
         raise SpecError(
             "rank_analysis: expected a StationaritySystem or a sympy Matrix, "
             f"got {type(system_or_matrix).__name__}"
@@ -200,27 +250,46 @@ def rank_analysis(
         raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
     if method not in _METHODS:
         raise SpecError(f"method must be one of {', '.join(_METHODS)}, got {method!r}")
-    if matrix.rows == 0 or matrix.cols == 0:
-        eye = sp.eye(matrix.cols)
+    rows, cols = system.shape if system is not None else system_or_matrix.shape  # type: ignore[union-attr]
+    if rows == 0 or cols == 0:
+        eye = sp.eye(cols)
         return RankAnalysis(
-            rows=matrix.rows,
-            columns=matrix.cols,
+            rows=rows,
+            columns=cols,
             rank=0,
-            nullity=matrix.cols,
-            kernel_basis=tuple(tuple(eye.row(i)) for i in range(matrix.cols)),
+            nullity=cols,
+            kernel_basis=tuple(tuple(eye.row(i)) for i in range(cols)),
             method="exact",
             domain="ZZ",
         )
-    dm = sp.Matrix(matrix).to_DM()
-    exact = _is_exact_domain(dm.domain)
+    dm = None
+    if system is None:
+        matrix = system_or_matrix
+        if _has_transcendental(matrix):
+            domain = "EX"
+        else:
+            dm = sp.Matrix(matrix).to_DM()
+            domain = str(dm.domain)
+    elif _system_is_exact(system):
+        matrix = system.composed()
+        dm = sp.Matrix(matrix).to_DM()
+        domain = str(dm.domain)
+    else:
+        polynomial = all(a.name in ("polynomial", "identity") for a in system.network.spec.activations)
+        domain = "RR" if polynomial else "EX"
+    exact = dm is not None and _is_exact_domain(dm.domain)
     if method == "exact" and not exact:
         raise SpecError(
-            f"the entries live in {dm.domain}, which is not exact (integers, rationals, or polynomials "
+            f"the entries live in {domain}, which is not exact (integers, rationals, or polynomials "
             "and rational functions in symbols over them); use method='auto' or 'numeric'"
         )
     if exact and method != "numeric":
         return _exact(matrix, dm)
-    return _numeric(matrix, str(dm.domain), dps, seed)
+    if system is not None:
+        values, point = _system_rows(system, dps, seed)
+    else:
+        values, point = _matrix_rows(system_or_matrix, dps, seed)
+    return _numeric(values, domain, dps, point)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
