@@ -224,3 +224,199 @@ def ei_command(
         )
 
     emit(payload, as_json, text)
+
+
+def _split_activations(text: str) -> list[str]:
+    """``tanh/identity`` -> one per layer; a '/' before a digit continues a fraction (polynomial:0,1,1/2)."""
+    parts: list[str] = []
+    for piece in text.split("/"):
+        if parts and piece and piece[0] in "0123456789-+.":
+            parts[-1] += "/" + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
+def _read_samples(path: str) -> list[object]:
+    """Points from a JSON list of points or a CSV file (one point per line); decimals are read exactly."""
+    import csv
+    import io
+
+    from ._errors import SpecError
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise SpecError(f"cannot read samples file {path}: {exc.strerror}") from None
+    if text.strip().startswith("["):
+        try:
+            data = json.loads(text, parse_float=str)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"samples file {path} is not valid JSON: {exc}") from None
+        return list(data)
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO("\n".join(lines)))]
+
+
+def _derive_network(
+    widths: str | None, activation: str | None, bias: bool, weights: str, scale: float | None
+) -> Any:
+    from pathlib import Path
+
+    from ._errors import SpecError
+    from ._network import build_network, load_network
+    from ._spec import parse_widths
+
+    if weights.endswith(".json") or Path(weights).is_file():
+        net = load_network(weights)
+        if activation is not None or bias or scale is not None:
+            raise SpecError(
+                f"the network file {weights} carries its own activations, biases and weights; "
+                "drop --activation/--bias/--scale or drop the file"
+            )
+        if widths is not None and parse_widths(widths) != net.widths:
+            raise SpecError(f"--widths {widths} does not match the widths {net.widths} of {weights}")
+        return net
+    if widths is None:
+        raise SpecError("--widths is required (e.g. --widths 2,3,1) unless --weights names a network file")
+    acts = _split_activations(activation or "sigmoid")
+    return build_network(
+        widths, acts[0] if len(acts) == 1 else acts, bias=bias, weights=weights,
+        scale=1.0 if scale is None else scale,
+    )
+
+
+@main.command("derive")
+@click.option("--widths", help="Layer widths m,l_1,...,l_n, e.g. 2,3,1 (optional with --weights FILE).")
+@click.option("--activation", help="One for all layers (default sigmoid) or one per layer: tanh/identity.")
+@click.option("--bias", is_flag=True, help="Give every neuron a bias.")
+@click.option("--weights", default="symbolic", show_default=True,
+              help="symbolic, random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network.")
+@click.option("--scale", type=float, help="Std. dev. of random weights (default 1).")
+@click.option("--samples", "samples_path", type=click.Path(dir_okay=False),
+              help="Input points to stack: a JSON list of points or CSV, one point per line.")
+@click.option("--output", type=int, default=1, show_default=True, help="Output unit v of L(n,v) (1-based).")
+@click.option("--layer", type=int, help="Layer whose weights are the unknowns (default n: L(n,v)).")
+@click.option("--dps", type=int, default=50, show_default=True, help="Digits of the numeric rank fallback.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numeric generic point.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handles_errors
+def derive_command(
+    widths: str | None, activation: str | None, bias: bool, weights: str, scale: float | None,
+    samples_path: str | None, output: int, layer: int | None, dps: int, seed: int, as_json: bool,
+) -> None:
+    """Print a network's function, its stationarity system L(n,v) and the system's rank analysis."""
+    from dataclasses import asdict
+
+    import sympy as sp
+
+    from ._network import hidden_symbol, network_outputs, neuron_expression
+    from ._rank import paper_check, rank_analysis
+    from ._stationarity import stationarity_system
+
+    net = _derive_network(widths, activation, bias, weights, scale)
+    points = _read_samples(samples_path) if samples_path else None
+    system = stationarity_system(net, output, layer=layer, samples=points)
+    analysis = rank_analysis(system, dps=dps, seed=seed)
+    check = paper_check(system, analysis)
+    neurons = [
+        f"{hidden_symbol(u, v)} = {neuron_expression(net, u, v, form='layered')}"
+        for u in range(1, net.depth + 1)
+        for v in range(1, net.widths[u] + 1)
+    ]
+    function = None
+    if net.depth <= 3 and net.parameter_count <= 40:
+        composed = [str(e) for e in network_outputs(net)]
+        function = composed if sum(map(len, composed)) <= 400 else None
+    n = net.depth
+    payload: dict[str, Any] = {
+        "widths": list(net.widths),
+        "activations": [a.label for a in net.spec.activations],
+        "bias": net.spec.bias,
+        "weights": net.source.label,
+        "parameters": net.parameter_count,
+        "m": net.m,
+        "layer": system.layer,
+        "output": system.output,
+        "function": function,
+        "neurons": neurons,
+        "unknowns": [str(w) for w in system.unknowns],
+        "samples": [[str(c) for c in x] for x in system.samples],
+        "frozen": system.frozen,
+        "equations": [str(e) for e in system.equations],
+        "rank": analysis.rank,
+        "nullity": analysis.nullity,
+        "rank_method": analysis.method,
+        "domain": analysis.domain,
+        "kernel_basis": [[str(e) for e in v] for v in analysis.kernel_basis],
+        "decisive": analysis.decisive,
+        "singular_values": list(analysis.singular_values),
+        "gap": analysis.gap,
+        "dps": analysis.dps,
+        "generic_point": {str(s): str(v) for s, v in analysis.generic_point},
+        "paper_check": asdict(check),
+    }
+
+    def short(expr: sp.Expr) -> str:
+        """Long exact numbers (nested exp values at samples) are shown to 8 digits, marked '~'."""
+        text = str(expr)
+        numeric = expr.free_symbols <= set(system.unknowns)
+        return text if len(text) <= 160 or not numeric else f"~ {sp.N(expr, 8)}"
+
+    definitions: list[str] = []
+    if not system.samples and not system.frozen and function is not None:
+        composed = system.composed()
+        definitions = [
+            f"  {system.matrix[i, j]} = {composed[i, j]}"
+            for j in range(composed.cols)
+            for i in range(composed.rows)
+            if system.matrix[i, j].is_Symbol
+        ]
+        if sum(map(len, definitions)) > 1200:
+            definitions = []
+
+    def text() -> str:
+        acts = "/".join(a.label for a in net.spec.activations)
+        lines = [
+            f"network {net.widths}, activation {acts}, bias {'on' if net.spec.bias else 'off'}, "
+            f"weights {net.source.label}, {net.parameter_count} parameters"
+        ]
+        if function is not None:
+            lines += [f"  h^[{n}]_{v}(x) = {f}" for v, f in enumerate(function, start=1)]
+        else:
+            lines += ["  (layered form; the composed function is too long to print)"]
+            lines += [f"  {eq}" for eq in neurons]
+        where = f"at {len(system.samples)} stacked sample(s)" if system.samples else "for symbolic x"
+        paper = system.layer == n and not system.frozen
+        name = f"L({n},{output})" if paper else f"layer-{system.layer} system"
+        lines.append(f"{name} {where}: {system.shape[0]} equations in {system.shape[1]} unknowns")
+        if not system.samples:
+            lines.append(f"  J^[{system.layer - 1}]_(k,t) = d h_k^[{system.layer - 1}] / d x_t")
+            lines += definitions
+        if system.frozen:
+            lines.append(f"  frozen: {system.frozen}")
+        lines += [f"  {short(eq)} = 0" for eq in system.equations]
+        if analysis.method == "exact":
+            lines.append(f"rank (exact, over {analysis.domain}): {analysis.rank}, nullity {analysis.nullity}")
+        else:
+            values = ", ".join(str(sp.Float(s, 4)) for s in analysis.singular_values)
+            lines.append(f"rank (numeric SVD at {analysis.dps} digits): singular values {values}")
+            if analysis.generic_point:
+                point = ", ".join(f"{s} = {v}" for s, v in analysis.generic_point)
+                lines.append(f"  at the generic point {point}")
+            if analysis.decisive:
+                gap = analysis.gap or "none: full rank"
+                lines.append(f"  rank {analysis.rank}, nullity {analysis.nullity} (gap {gap})")
+            else:
+                lines.append(f"  undecided: no decisive gap (largest ratio {analysis.gap}); raise --dps")
+        for i, v in enumerate(analysis.kernel_basis, start=1):
+            entries = [short(e) if analysis.method == "exact" else str(sp.Float(e, 10)) for e in v]
+            lines.append(f"  b_{i} = ({', '.join(entries)})")
+        if analysis.kernel_basis:
+            terms = " + ".join(f"alpha_{i} b_{i}" for i in range(1, len(analysis.kernel_basis) + 1))
+            lines.append(f"  general solution: w = {terms}")
+        lines.append(f"paper check: {check.verdict}")
+        return "\n".join(lines)
+
+    emit(payload, as_json, text)
