@@ -203,12 +203,15 @@ def polish(
         previous_hess = None
         converged = False
         iterations = 0
+        lengths: list = []
         for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
             value, grad, hess = evaluate(x)
             if not all(mpmath.isfinite(g) for g in grad):
                 break
             step = _newton_step(hess, grad, m)
             length = mpmath.norm(step)
+            lengths.append(length)
+            step = _extrapolate(step, lengths)
             if converged:
                 extra -= 1
                 if extra < 0 or length == 0:
@@ -245,6 +248,22 @@ def polish(
             iterations=iterations,
             dps=dps,
         )
+
+
+def _extrapolate(step: list, lengths: list) -> list:
+    """Jump to the limit of a geometric run of Newton steps.
+
+    At a degenerate critical point Newton converges linearly, each step c times the last
+    (c = (k-1)/k for a zero of multiplicity k); when three steps show the same ratio c the
+    remaining steps sum to step / (1 - c), so take that at once.
+    """
+    if len(lengths) < 3 or not lengths[-3] or not lengths[-2]:
+        return step
+    c1, c2 = lengths[-2] / lengths[-3], lengths[-1] / lengths[-2]
+    if not (0.2 < c2 < 0.95 and abs(c1 - c2) < 0.02 * c2):
+        return step
+    lengths.clear()  # the next steps start a new run
+    return [s / (1 - c2) for s in step]
 
 
 def _newton_step(hess: list, grad: list, m: int) -> list:

@@ -191,7 +191,7 @@ def newton_batch(
     """Damped Newton on the gradient for all starts at once.
 
     The step solves H s = -g through the eigendecomposition of H, with eigenvalues below
-    1e-12 of the largest lifted to that floor (so singular Hessians at degenerate points
+    1e-15 of the largest lifted to that floor (so singular Hessians at degenerate points
     give finite steps), and is capped at a quarter of the box diagonal. A start is dropped
     when it leaves the box enlarged by 10% of its size. It has converged when its step falls
     below ``step_tol`` times the box size, or when it ends the iterations inside the box
@@ -223,7 +223,9 @@ def newton_batch(
             active[idx[~ok]] = False
             idx, grad, hess = idx[ok], grad[ok], hess[ok]
             lam, vec = np.linalg.eigh(hess)
-            floor = np.maximum(1e-12 * np.abs(lam).max(axis=1, keepdims=True), 1e-300)
+            # Only eigenvalues at rounding level are lifted: smaller floors would slow the
+            # (already linear) convergence to degenerate points.
+            floor = np.maximum(1e-15 * np.abs(lam).max(axis=1, keepdims=True), 1e-300)
             lam = np.where(np.abs(lam) < floor, np.where(lam < 0, -floor, floor), lam)
             coef = np.einsum("nkt,nk->nt", vec, grad) / lam
             step = -np.einsum("nkt,nt->nk", vec, coef)
