@@ -195,7 +195,9 @@ def _target(f: object, output: int, variables: Sequence[object] | None) -> _Targ
         expr = f
         syms = tuple(sorted(expr.free_symbols, key=sp.default_sort_key))
         if variables is not None:
-            syms = tuple(v if isinstance(v, sp.Symbol) else sp.Symbol(str(v)) for v in variables)
+            by_name = {str(s): s for s in syms}
+            syms = tuple(v if isinstance(v, sp.Symbol) else by_name.get(str(v), sp.Symbol(str(v)))
+                         for v in variables)
     else:
         raise SpecError(
             f"critical_points needs a Network, a sympy expression or text, got {type(f).__name__}"

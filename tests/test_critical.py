@@ -89,9 +89,27 @@ def test_monkey_saddle_is_one_degenerate_point():
         assert max(abs(v) for v in p.x) < 1e-20
 
 
-def test_degenerate_minimum_of_a_quartic_is_not_called_a_minimum():
-    res = critical_points("x**4 + y**2", (-1, 1), starts=100)
+@pytest.mark.parametrize("power", [4, 6, 8])
+def test_flat_minima_are_one_degenerate_point_not_a_cloud(power):
+    # Newton converges only linearly here (ratio (k-1)/k); the point must still be found once.
+    res = critical_points(f"x**{power} + y**2", (-1.3, 1), starts=400)
     assert [p.type for p in res.points] == ["degenerate"]
+    assert max(abs(v) for v in res.points[0].x) < 1e-20
+
+
+def test_progress_bar_on_request(capsys):
+    critical_points("x**2 - y**2", (-1, 1), starts=16, progress=True)
+    assert "polishing" in capsys.readouterr().err
+    critical_points("x**2 - y**2", (-1, 1), starts=16, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_sympy_expressions_and_variable_order():
+    x, y = sp.symbols("x y", real=True)
+    res = critical_points((x - 1) ** 2 - (y + 2) ** 2, [(-3, 0), (0, 2)], variables=["y", "x"])
+    assert res.variables == ("y", "x") and res.points[0].x == (-2.0, 1.0)
+    with pytest.raises(ExpressionError, match="not variables"):
+        critical_points(x * y, (-1, 1), variables=["x"])
 
 
 def test_quadratic_saddle():
