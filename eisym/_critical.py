@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from ._errors import ExpressionError, SpecError
 from ._expr import SMOOTH_FUNCTIONS, ParsedExpression, parse_expression
@@ -164,7 +164,7 @@ def _bound(value: object, axis: int) -> Fraction:
             value = float(value) if value.lower() in ("nan", "inf", "-inf", "+inf") else value
         if isinstance(value, float | np.floating) and not math.isfinite(value):
             raise ValueError
-        return Fraction(value)  # type: ignore[arg-type]
+        return Fraction(value)  # type: ignore[arg-type,call-overload]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         raise SpecError(f"box axis {axis}: bounds must be finite numbers, got {value!r}") from None
 
@@ -179,13 +179,14 @@ class _Target:
 
 def _target(f: object, output: int, variables: Sequence[object] | None) -> _Target:
     if isinstance(f, Network):
-        nn = numeric_network(f)
-        evaluate(nn, np.zeros((1, f.m)), output)  # checks output before any work
+        net = f
+        nn = numeric_network(net)
+        evaluate(nn, np.zeros((1, net.m)), output)  # checks output before any work
         return _Target(
-            variables=f.inputs,
+            variables=net.inputs,
             batch=lambda x: evaluate(nn, x, output),
-            high=lambda dps: network_evaluator(f, output, dps),
-            expr=lambda: network_outputs(f)[output - 1],
+            high=lambda dps: network_evaluator(net, output, dps),
+            expr=lambda: network_outputs(net)[output - 1],
         )
     if isinstance(f, str):
         f = parse_expression(f, None if variables is None else [str(v) for v in variables])

@@ -111,7 +111,7 @@ def network_evaluator(net: Network, output: int, dps: int) -> MpEvaluator:
                 jac.append([d1 * gt for gt in g[v]])
                 hess.append({(s_, t): d2 * g[v][s_] * g[v][t] + (d1 * curv[v][s_, t] if curv else 0)
                              for s_, t in pairs})
-        return h[0], jac[0], _full(hess[0], m)
+        return h[0], jac[0], _full(hess[0], m)  # type: ignore[index]  # depth >= 1 sets hess
 
     return evaluate
 

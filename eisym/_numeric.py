@@ -150,7 +150,7 @@ def evaluate(nn: NumericNetwork, x: Array, output: int = 1) -> tuple[Array, Arra
         hess = d2[:, :, None, None] * outer
         if curv is not None:
             hess = hess + d1[:, :, None, None] * curv
-    return h[:, 0], jac[:, 0, :], hess[:, 0]
+    return h[:, 0], jac[:, 0, :], hess[:, 0]  # type: ignore[index]  # depth >= 1 sets hess
 
 
 def _softmax_output(
