@@ -120,12 +120,12 @@ def _float_type(hess: np.ndarray) -> str:
 
 def classification(n_nets: int) -> None:
     print(f"\nfloat64 eigvalsh vs eisym 50-digit classification, {n_nets} random networks per shape")
-    print(" shape       points  disagreements  eisym degenerate  min |eigenvalue| seen")
-    for widths in ("2,8,1", "2,6,6,1", "3,8,1"):
+    print(" shape       scale  points  disagreements  eisym degenerate  min |eigenvalue| seen")
+    for widths, scale in (("2,8,1", 3.0), ("2,6,6,1", 3.0), ("3,8,1", 3.0), ("2,8,1", 10.0)):
         points = disagree = degenerate = 0
         smallest = np.inf
         for seed in range(n_nets):
-            net = eisym.build_network(widths, "sigmoid", weights=f"random:{seed}", scale=3.0)
+            net = eisym.build_network(widths, "sigmoid", weights=f"random:{seed}", scale=scale)
             res = eisym.critical_points(net, BOX, starts=900 if net.m == 2 else 1000, progress=False)
             nn = numeric_network(net)
             for p in res.points:
@@ -135,7 +135,7 @@ def classification(n_nets: int) -> None:
                 disagree += _float_type(hess[0]) != p.type
                 smallest = min(smallest, float(np.abs(np.linalg.eigvalsh(hess[0])).min()))
         label = f"[{widths}]"
-        print(f" {label:<11} {points:>6}  {disagree:>13}  {degenerate:>16}  {smallest:.2e}")
+        print(f" {label:<11} {scale:>5.0f}  {points:>6}  {disagree:>13}  {degenerate:>16}  {smallest:.2e}")
 
 
 def growth(widths_list: list[int], dims: list[int], seeds: list[int]) -> None:

@@ -252,6 +252,9 @@ def test_cli_critical_json_and_table():
                                "--box=-4,4:-4,4", "--starts", "400"])
     assert out.exit_code == 0, out.output
     assert "critical points" in out.output and "saddle" in out.output
+    out = runner.invoke(main, ["critical", "--expr", "x**3 - 3*x*y**2", "--box", "-1,1", "--exact", "--json"])
+    assert out.exit_code == 0, out.output
+    assert [p["type"] for p in json.loads(out.output)["points"]] == ["degenerate"]
     out = runner.invoke(main, ["critical", "--expr", "x.real", "--box", "-1,1"])
     assert out.exit_code == 2 and "attribute access" in out.output
     out = runner.invoke(main, ["critical", "--box", "-1,1"])
