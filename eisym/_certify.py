@@ -183,6 +183,7 @@ def _prove_cell(subject, ab, lo: np.ndarray, hi: np.ndarray):  # type: ignore[no
         if np.all(elo < ehi) and arb_krawczyk(ab, tuple(map(float, elo)), tuple(map(float, ehi))):
             enclosure = (tuple(map(float, elo)), tuple(map(float, ehi)))
             break
+    x = np.clip(x, enclosure[0], enclosure[1])
     inertia = arb_type(ab, *enclosure)
     m = len(lo_t)
     if inertia is None:

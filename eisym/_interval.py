@@ -72,6 +72,7 @@ class IA:
 
     @staticmethod
     def point(x: np.ndarray) -> IA:
+        """Degenerate intervals [x, x] (lo and hi are the same array, which ``is_point`` tests)."""
         x = np.asarray(x, dtype=float)
         return IA(x, x)
 
@@ -80,9 +81,13 @@ class IA:
         return self.lo.shape
 
     def __getitem__(self, key: object) -> IA:
+        if self.is_point:
+            return IA.point(self.lo[key])
         return IA(self.lo[key], self.hi[key])
 
     def reshape(self, *shape: int) -> IA:
+        if self.is_point:
+            return IA.point(self.lo.reshape(*shape))
         return IA(self.lo.reshape(*shape), self.hi.reshape(*shape))
 
     def __neg__(self) -> IA:
@@ -94,7 +99,16 @@ class IA:
     def __sub__(self, other: IA) -> IA:
         return IA(_down(self.lo - other.hi), _up(self.hi - other.lo))
 
+    @property
+    def is_point(self) -> bool:
+        return self.lo is self.hi
+
     def __mul__(self, other: IA) -> IA:
+        if other.is_point or self.is_point:
+            # A point factor p: the product's ends are lo*p and hi*p (two products, not four).
+            x, p = (self, other.lo) if other.is_point else (other, self.lo)
+            a, b = x.lo * p, x.hi * p
+            return IA(_down(np.minimum(a, b)), _up(np.maximum(a, b)))
         p = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
         lo = np.minimum(np.minimum(p[0], p[1]), np.minimum(p[2], p[3]))
         hi = np.maximum(np.maximum(p[0], p[1]), np.maximum(p[2], p[3]))
@@ -345,6 +359,8 @@ class _NumpyBackend:
     def const(self, w: PointMatrix, batch: int) -> IA:
         iv = w.interval()
         shape = (batch, *iv.shape)
+        if iv.is_point:
+            return IA.point(np.broadcast_to(iv.lo, shape))
         return IA(np.broadcast_to(iv.lo, shape), np.broadcast_to(iv.hi, shape))
 
     def activate(self, u: int, z: IA, need: tuple[bool, bool, bool]) -> tuple[IA | None, ...]:

@@ -328,3 +328,18 @@ def test_cli_certify_and_check(tmp_path):
     path.write_text(json.dumps(text))
     res = runner.invoke(main, ["check-certificate", str(path)])
     assert res.exit_code == 1 and "INVALID" in res.output
+
+
+def test_budget_and_precision():
+    net = build_network("2,8,1", "sigmoid", weights="random:7", scale=2)
+    short = certify_critical_points(net, (-6, 6), max_boxes=20)
+    assert not short.complete and short.unresolved_volume > 0
+    assert check_certificate(net, short).valid
+    low = certify_critical_points(net, (-6, 6), prec=64)
+    high = certify_critical_points(net, (-6, 6), prec=256)
+    assert low.complete and high.complete
+    assert [(p.type, p.cell) for p in low.points] == [(p.type, p.cell) for p in high.points]
+    for p in high.points:
+        assert _inside(p.x, p.enclosure)
+    with pytest.raises(SpecError, match="prec"):
+        certify_critical_points(net, (-6, 6), prec=10)
