@@ -137,9 +137,8 @@ def parse_box(box: object, m: int) -> tuple[tuple[Fraction, Fraction], ...]:
             box = box[0]
     if not isinstance(box, Sequence) or len(box) == 0:
         raise SpecError(f"box: expected (lo, hi) or one (lo, hi) per axis, got {box!r}")
-    pairs = [box] * m if not isinstance(box[0], Sequence | np.ndarray) or isinstance(box[0], str) else box
-    if len(pairs) == 2 and all(isinstance(b, str) for b in pairs) and m != 2:
-        pairs = [pairs] * m
+    one_interval = not isinstance(box[0], Sequence | np.ndarray) or isinstance(box[0], str)
+    pairs = [box] * m if one_interval else box
     if len(pairs) != m:
         raise SpecError(f"box has {len(pairs)} intervals but the function has {m} variables")
     out = []
