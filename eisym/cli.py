@@ -300,11 +300,14 @@ def _derive_network(
 @click.option("--layer", type=int, help="Layer whose weights are the unknowns (default n: L(n,v)).")
 @click.option("--dps", type=int, default=50, show_default=True, help="Digits of the numeric rank fallback.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numeric generic point.")
+@click.option("--latex", "latex_path", type=click.Path(dir_okay=False),
+              help="Also write the whole derivation as a LaTeX document to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
 def derive_command(
     widths: str | None, activation: str | None, bias: bool, weights: str, scale: float | None,
-    samples_path: str | None, output: int, layer: int | None, dps: int, seed: int, as_json: bool,
+    samples_path: str | None, output: int, layer: int | None, dps: int, seed: int, latex_path: str | None,
+    as_json: bool,
 ) -> None:
     """Print a network's function, its stationarity system L(n,v) and the system's rank analysis."""
     from dataclasses import asdict
@@ -357,6 +360,8 @@ def derive_command(
         "generic_point": {str(s): str(v) for s, v in analysis.generic_point},
         "paper_check": asdict(check),
     }
+    if latex_path is not None:
+        payload["latex"] = _write_derivation_latex(net, system, analysis, points, dps, latex_path)
 
     def short(expr: sp.Expr) -> str:
         """Long exact numbers (nested exp values at samples) are shown to 8 digits, marked '~'."""
@@ -417,6 +422,103 @@ def derive_command(
             terms = " + ".join(f"alpha_{i} b_{i}" for i in range(1, len(analysis.kernel_basis) + 1))
             lines.append(f"  general solution: w = {terms}")
         lines.append(f"paper check: {check.verdict}")
+        return "\n".join(lines)
+
+    emit(payload, as_json, text)
+
+
+def _write_derivation_latex(
+    net: Any, system: Any, analysis: Any, points: list[object] | None, dps: int, path: str
+) -> str:
+    from pathlib import Path
+
+    from ._errors import SpecError
+    from .latex import derivation
+
+    if system.layer != net.depth:
+        raise SpecError("--latex writes the paper's L(n,v) (the output layer); drop --layer to use it")
+    tex = derivation(net, system.output, samples=points, analysis=analysis if points else None, dps=dps)
+    Path(path).write_text(tex, encoding="utf-8")
+    return path
+
+
+@main.command("proofs")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory for the regenerated .tex files and PDFs.")
+@click.option("--source", type=click.Path(file_okay=False, exists=True),
+              help="The proofs/ directory (default: the one of this source tree).")
+@click.option("--no-pdf", is_flag=True, help="Only write the .tex files.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handles_errors
+def proofs_command(out_dir: str, source: str | None, no_pdf: bool, as_json: bool) -> None:
+    """Run the machine checks of every proof, regenerate the proofs with them and build the PDFs."""
+    from .latex import write_proofs
+
+    docs = write_proofs(out_dir, source=source, build=not no_pdf)
+    payload = {
+        "out": out_dir,
+        "passed": all(d.passed for d in docs),
+        "documents": [
+            {
+                "name": d.name,
+                "tex": str(d.tex),
+                "pdf": str(d.pdf) if d.pdf else None,
+                "passed": d.passed,
+                "checks": [{"statement": st, "scope": sc, "passed": ok} for st, sc, ok in d.checks],
+                "tex_errors": list(d.build.errors) if d.build else [],
+                "overfull": list(d.build.overfull) if d.build else [],
+            }
+            for d in docs
+        ],
+    }
+
+    def text() -> str:
+        lines = []
+        for d in docs:
+            held = sum(ok for _, _, ok in d.checks)
+            pdf = f", {d.pdf}" if d.pdf else ""
+            status = "ok" if d.passed else "FAILED"
+            lines.append(f"{status:6} {d.name}: {held}/{len(d.checks)} checks hold{pdf}")
+        return "\n".join(lines)
+
+    emit(payload, as_json, text)
+    if not payload["passed"]:
+        sys.exit(1)
+
+
+@main.command("verify")
+@click.option("--out", "out_dir", default="eisym-verify", show_default=True, type=click.Path(file_okay=False),
+              help="Directory for report.md, report.tex/.pdf, figures/ and results.sqlite (resumed if present).")
+@click.option("--quick", "size", flag_value="quick", help="A smaller run (about a third of the default).")
+@click.option("--full", "size", flag_value="full", help="At least 10x the default (for a cluster: --scheduler).")
+@click.option("--tiny", "size", flag_value="tiny", hidden=True, help="Seconds-long run for tests.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Root seed; same seed, same tables.")
+@click.option("--scheduler", default=None,
+              help="'local' (in-process dask cluster) or a dask scheduler address tcp://HOST:PORT.")
+@click.option("--workers", type=int, default=None, help="Local worker processes (default: all cores).")
+@click.option("--no-pdf", is_flag=True, help="Do not compile report.tex.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handles_errors
+def verify_command(
+    out_dir: str, size: str | None, seed: int, scheduler: str | None, workers: int | None, no_pdf: bool,
+    as_json: bool,
+) -> None:
+    """Test the paper's claims at scale and write a report with a verdict per claim."""
+    from .claims.verify import run_verification
+
+    payload = run_verification(
+        out_dir, size=size or "default", seed=seed, scheduler=scheduler, workers=workers,
+        progress=None if not as_json else False, pdf=not no_pdf,
+    )
+
+    def text() -> str:
+        lines = [
+            f"{payload['networks_analysed']} networks, {payload['architectures']} architectures, "
+            f"{payload['tasks_computed']} tasks computed ({payload['tasks_reused']} reused) "
+            f"in {payload['total_seconds']:.0f} s",
+        ]
+        lines += [f"  {c['verdict']:<28} {c['claim']}" for c in payload["claims"]]
+        lines.append(f"report: {payload['out']}/report.md" + (" (+ report.pdf)" if payload["pdf"] else ""))
         return "\n".join(lines)
 
     emit(payload, as_json, text)

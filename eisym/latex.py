@@ -26,7 +26,16 @@ from ._errors import EisymError, MissingDependency, SpecError
 from ._network import Network
 from ._stationarity import StationaritySystem, stationarity_system
 
-__all__ = ["LatexBuild", "compile_latex", "derivation", "latex_number", "break_sum"]
+__all__ = [
+    "LatexBuild",
+    "ProofDocument",
+    "break_sum",
+    "compile_latex",
+    "derivation",
+    "latex_number",
+    "latex_width",
+    "write_proofs",
+]
 
 # Visual width budget of one display line, in units of about one italic letter at 12 pt
 # (A4 with 2.2 cm margins holds about 78; the rest is slack for the estimator's error).
@@ -740,3 +749,116 @@ def derivation(
         parts.append(_critical_section(critical_points, digits))
     parts.append("\\end{document}\n")
     return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProofDocument:
+    """One regenerated proof: its file, its machine checks and its build.
+
+    ``checks`` holds ``(statement, scope, passed)`` triples in the order the check script returns them.
+    """
+
+    name: str
+    tex: Path
+    pdf: Path | None
+    checks: tuple[tuple[str, str, bool], ...]
+    build: LatexBuild | None
+
+    @property
+    def passed(self) -> bool:
+        """Every check held (and the PDF built cleanly, when it was built)."""
+        return all(ok for _, _, ok in self.checks) and (self.build is None or self.build.ok)
+
+
+_CHECKS_MARKER = re.compile(r"^%% CHECKS: (\w+)$", re.MULTILINE)
+
+
+def _default_proofs_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "proofs"
+
+
+def _load_checks(source: Path) -> dict[str, object]:
+    import importlib.util
+    import sys
+
+    path = source / "checks.py"
+    spec = importlib.util.spec_from_file_location("eisym_proof_checks", path)
+    if spec is None or spec.loader is None or not path.exists():
+        raise SpecError(f"no proof checks at {path}; pass the proofs/ directory of an eisym source tree")
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules while the module executes.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return dict(module.CHECKS)
+
+
+def _checks_tex(checks: Sequence[tuple[str, str, bool]]) -> str:
+    items = [
+        f"\\item[{'passed' if ok else 'FAILED'}] {statement}\\\\\n  \\emph{{Checked for:}} {scope}."
+        for statement, scope, ok in checks
+    ]
+    return "\\begin{description}\n" + "\n".join(items) + "\n\\end{description}"
+
+
+def write_proofs(
+    out: str | Path,
+    *,
+    source: str | Path | None = None,
+    build: bool = True,
+    results: dict[str, Sequence[object]] | None = None,
+) -> tuple[ProofDocument, ...]:
+    """Regenerate the proofs of ``proofs/`` with the outcome of their machine checks, and build PDFs.
+
+    Parameters
+    ----------
+    out : path
+        Output directory (created).
+    source : path, optional
+        The ``proofs/`` directory (default: the one next to the installed ``eisym`` package).
+    build : bool
+        Compile each document with pdflatex.
+    results : dict, optional
+        Precomputed check results keyed by proof name (``checks.run_all()``); run here if omitted.
+    """
+    src = Path(source) if source is not None else _default_proofs_dir()
+    if not src.is_dir():
+        raise SpecError(f"proof sources not found at {src}; pass source= (the CLI's --source)")
+    preamble = (src / "preamble.tex").read_text(encoding="utf-8")
+    registry = _load_checks(src) if results is None else {}
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    docs = []
+    for path in sorted(src.glob("*.tex")):
+        if path.name == "preamble.tex":
+            continue
+        text = path.read_text(encoding="utf-8").replace("\\input{preamble}\n", preamble)
+        found: list[tuple[str, str, bool]] = []
+        pieces, last = [], 0
+        for match in _CHECKS_MARKER.finditer(text):
+            key = match.group(1)
+            if results is not None and key in results:
+                checks = results[key]
+            elif results is None and key in registry:
+                checks = registry[key]()  # type: ignore[operator]
+            else:
+                raise SpecError(f"{path.name} names the check {key!r}, which has no results")
+            these = [(c.statement, c.scope, bool(c.passed)) for c in checks]  # type: ignore[attr-defined]
+            pieces += [text[last : match.start()], _checks_tex(these)]
+            found += these
+            last = match.end()
+        text = "".join(pieces) + text[last:]
+        if not found:
+            raise SpecError(f"{path.name} has no machine checks; add a '%% CHECKS: name' line")
+        tex_path = target / path.name
+        tex_path.write_text(text, encoding="utf-8")
+        result = compile_latex(text, target, path.stem) if build else None
+        docs.append(
+            ProofDocument(
+                name=path.stem,
+                tex=tex_path,
+                pdf=result.pdf if result else None,
+                checks=tuple(found),
+                build=result,
+            )
+        )
+    return tuple(docs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -215,3 +216,20 @@ def test_bad_input_is_rejected_with_a_clear_message():
         derivation("2,4,1")
     with pytest.raises(SpecError, match="dimension"):
         derivation(net, samples=[[1, 2, 3]])
+
+
+def test_derive_cli_writes_the_same_document(tmp_path):
+    from click.testing import CliRunner
+
+    from eisym.cli import main
+
+    samples = tmp_path / "samples.json"
+    samples.write_text(json.dumps(SAMPLES), encoding="utf-8")
+    out = tmp_path / "derivation.tex"
+    args = ["derive", "--widths", "2,4,1", "--weights", "random:0:rational:4", "--samples", str(samples)]
+    result = CliRunner().invoke(main, [*args, "--latex", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["latex"] == str(out)
+    assert out.read_text(encoding="utf-8") == derivation(_network("sigmoid"), samples=SAMPLES)
+    bad = CliRunner().invoke(main, [*args, "--layer", "1", "--latex", str(out)])
+    assert bad.exit_code == 2 and "drop --layer" in bad.output
