@@ -212,3 +212,30 @@ def test_bad_data():
     model = fit(data.x_train, data.y_train, widths=(9,))
     with pytest.raises(SpecError, match="shape"):
         model.predict(np.zeros((2, 3)))
+
+
+def test_projected_ridge_readout_matches_kernel_basis_readout():
+    from eisym.ei._algebra import row_space
+    from eisym.ei._polarize import ridge_readout
+
+    rng = np.random.default_rng(8)
+    feats = rng.standard_normal((30, 12))  # more rows than columns: primal form
+    wide = rng.standard_normal((8, 12))  # fewer rows than columns: dual form
+    system = rng.standard_normal((5, 12))
+    basis, rank = kernel(system, 12)
+    rows, rank_qr = row_space(system, 12)
+    assert rank == rank_qr == 5
+    for x in (feats, wide):
+        targets = rng.standard_normal((x.shape[0], 3))
+        alpha, b1 = ridge_readout(x @ basis, targets, 1e-2, 7, True)
+        w2, b2 = ridge_readout(x - (x @ rows) @ rows.T, targets, 1e-2, 7, True)
+        np.testing.assert_allclose(alpha @ basis.T, w2, atol=1e-10)
+        np.testing.assert_allclose(b1, b2, atol=1e-10)
+        assert np.max(np.abs(system @ w2.T)) < 1e-10
+
+
+def test_lstsq_fit_keeps_representatives_stationary():
+    data = load_dataset("iris", seed=0)
+    model = fit(data.x_train, data.y_train, widths=(24,), polarization="lstsq", max_increments=0)
+    assert all(s.stationary for s in model.mapped)
+    assert model.score(data.x_test, data.y_test) > 0.8

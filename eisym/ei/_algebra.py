@@ -16,7 +16,7 @@ import scipy.linalg
 
 from .._numeric import _activation
 
-__all__ = ["forward", "layer_jet", "stationarity_matrix", "kernel", "hidden_system"]
+__all__ = ["forward", "layer_jet", "stationarity_matrix", "kernel", "row_space", "hidden_system"]
 
 Array = np.ndarray
 
@@ -101,6 +101,26 @@ def kernel(matrix: Array, width: int, rtol: float = 1e-10) -> tuple[Array, int]:
         return np.eye(width), 0
     basis = scipy.linalg.null_space(matrix, rcond=rtol)
     return basis, width - basis.shape[1]
+
+
+def row_space(matrix: Array, width: int, rtol: float = 1e-10) -> tuple[Array, int]:
+    """An orthonormal basis V (width x rank) of the row space, by QR with column pivoting.
+
+    The kernel is then the range of I - V V^T, which is cheaper to use than an explicit kernel basis when
+    the system has far fewer rows than unknowns (no width x width factor is formed).
+
+    Examples
+    --------
+    >>> v, rank = row_space(np.array([[1.0, 1.0], [2.0, 2.0]]), 2)
+    >>> rank, np.round(np.abs(v.ravel()), 6).tolist()
+    (1, [0.707107, 0.707107])
+    """
+    if matrix.shape[0] == 0:
+        return np.zeros((width, 0)), 0
+    q, r, _ = scipy.linalg.qr(matrix.T, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    rank = int(np.sum(diag > rtol * diag[0])) if diag.size and diag[0] > 0 else 0
+    return q[:, :rank], rank
 
 
 def hidden_system(

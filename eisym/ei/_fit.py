@@ -26,9 +26,9 @@ import numpy as np
 from scipy.special import expit
 
 from .._errors import MissingDependency, SpecError
-from ._algebra import forward, kernel, layer_jet, stationarity_matrix
+from ._algebra import forward, kernel, layer_jet, row_space, stationarity_matrix
 from ._model import EIModel, Increment, MappedSample, classify_representatives
-from ._polarize import POLARIZATIONS, polarize
+from ._polarize import POLARIZATIONS, Polarization, logit, logit_targets, polarize, ridge_readout
 
 __all__ = ["fit", "choose_representatives"]
 
@@ -252,30 +252,53 @@ def fit(
         order = 2 if polarization == "extremum" else 1
         _, jac, hess = layer_jet(weights[:-1], biases[:-1], acts[:-1], arr[reps], order=order)
         t0 = time.perf_counter()
-        basis, rank = kernel(stationarity_matrix(jac), width)
-        if basis.shape[1] == 0:
+        system = stationarity_matrix(jac)
+        if polarization == "lstsq":
+            # Only a readout is needed: work with the projector I - V V^T, no explicit kernel basis.
+            rows, rank = row_space(system, width)
+            nullity = width - rank
             sol = None
+            if nullity:
+                design = feats - (feats @ rows) @ rows.T
+                targets = logit_targets(labels, c, logit(ub - eps), logit(lb + eps))
+                w_out, b_out = ridge_readout(design, targets, ridge, nullity, bias)
+                weights[-1] = w_out - (w_out @ rows) @ rows.T
+                if bias:
+                    biases[-1] = b_out
+                sol = Polarization(
+                    found=True,
+                    alpha=w_out,
+                    bias=b_out,
+                    candidates=0,
+                    lp_calls=0,
+                    seconds=0.0,
+                    message="ridge least squares towards the logit targets",
+                )
         else:
-            curvature = None if hess is None else np.einsum("lj,klst->kjst", basis, hess)
-            sol = polarize(
-                polarization,
-                feats @ basis,
-                labels,
-                c,
-                reps,
-                curvature=curvature,
-                bias=bias,
-                termination=termination,
-                ub=ub,
-                lb=lb,
-                eps=eps,
-                max_candidates=max_candidates,
-                ridge=ridge,
-                seed=enum_seed,
-            )
-            weights[-1] = sol.alpha @ basis.T
-            if bias:
-                biases[-1] = sol.bias.copy()
+            basis, rank = kernel(system, width)
+            nullity = basis.shape[1]
+            sol = None
+            if nullity:
+                curvature = None if hess is None else np.einsum("lj,klst->kjst", basis, hess)
+                sol = polarize(
+                    polarization,
+                    feats @ basis,
+                    labels,
+                    c,
+                    reps,
+                    curvature=curvature,
+                    bias=bias,
+                    termination=termination,
+                    ub=ub,
+                    lb=lb,
+                    eps=eps,
+                    max_candidates=max_candidates,
+                    ridge=ridge,
+                    seed=enum_seed,
+                )
+                weights[-1] = sol.alpha @ basis.T
+                if bias:
+                    biases[-1] = sol.bias.copy()
         spent = time.perf_counter() - t0
         solve_total += spent
         checks = classify_representatives(
@@ -292,7 +315,7 @@ def fit(
                 widths=tuple(int(s) for s in (m, *(w.shape[0] for w in weights))),
                 representatives=int(reps.size),
                 rank=int(rank),
-                nullity=int(basis.shape[1]),
+                nullity=int(nullity),
                 found=bool(sol is not None and sol.found),
                 terminated=done,
                 candidates=0 if sol is None else sol.candidates,

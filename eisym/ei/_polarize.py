@@ -397,18 +397,42 @@ def _lp_joint(p: _Problem, extremum: bool) -> tuple[bool, Array, Array, int, str
 
 
 # ------------------------------------------------------------------------------------------- lstsq
+def logit_targets(y: Array, classes: int, t_hi: float, t_lo: float) -> Array:
+    """Targets in logit space: ``t_hi`` for a sample's own class, ``t_lo`` otherwise (+-10 for UB = 1, LB = 0
+    without an eps)."""
+    hi = t_hi if math.isfinite(t_hi) else 10.0
+    lo = t_lo if math.isfinite(t_lo) else -10.0
+    return np.where(np.eye(classes, dtype=bool)[y], hi, lo)
+
+
+def ridge_readout(design: Array, targets: Array, ridge: float, dim: int, bias: bool) -> tuple[Array, Array]:
+    """Ridge least squares ``design @ coef.T + b ~ targets`` with an unpenalised intercept.
+
+    The penalty is ``ridge`` times the mean squared column norm over ``dim`` free directions; the dual
+    form is used when there are fewer rows than columns. Returns (coef (C, p), b (C,)).
+
+    Examples
+    --------
+    >>> x, t = np.array([[0.0], [1.0], [2.0]]), np.array([[1.0], [3.0], [5.0]])
+    >>> coef, b = ridge_readout(x, t, 0.0, 1, True)
+    >>> np.round(coef, 6).tolist(), np.round(b, 6).tolist()
+    ([[2.0]], [1.0])
+    """
+    if bias:
+        mean_x, mean_t = design.mean(axis=0), targets.mean(axis=0)
+        design, targets = design - mean_x, targets - mean_t
+    n, cols = design.shape
+    lam = ridge * max(float(np.einsum("ij,ij->", design, design)) / max(dim, 1), 1e-12)
+    if n < cols:
+        dual = np.linalg.solve(design @ design.T + lam * np.eye(n), targets)
+        coef = design.T @ dual
+    else:
+        coef = np.linalg.solve(design.T @ design + lam * np.eye(cols), design.T @ targets)
+    b = mean_t - mean_x @ coef if bias else np.zeros(targets.shape[1])
+    return coef.T, b
+
+
 def _lstsq(p: _Problem, ridge: float) -> tuple[bool, Array, Array, str]:
-    n, r = p.q.shape
-    hi = p.t_hi[0] if math.isfinite(p.t_hi[0]) else 10.0
-    lo = p.t_lo[1] if math.isfinite(p.t_lo[1]) else -10.0
-    targets = np.where(np.eye(p.classes, dtype=bool)[p.y], hi, lo)
-    design = np.hstack([p.q, np.ones((n, 1))]) if p.bias else p.q
-    gram = design.T @ design
-    penalty = np.ones(design.shape[1])
-    if p.bias:
-        penalty[-1] = 0.0
-    scale = ridge * max(float(np.trace(gram)) / max(r, 1), 1e-12)
-    coef = np.linalg.solve(gram + scale * np.diag(penalty), design.T @ targets)
-    alpha = coef[:r].T
-    bias = coef[r] if p.bias else np.zeros(p.classes)
+    targets = logit_targets(p.y, p.classes, p.t_hi[0], p.t_lo[1])
+    alpha, bias = ridge_readout(p.q, targets, ridge, p.q.shape[1], p.bias)
     return True, alpha, bias, "ridge least squares towards the logit targets"
