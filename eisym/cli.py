@@ -488,9 +488,9 @@ def proofs_command(out_dir: str, source: str | None, no_pdf: bool, as_json: bool
 
 @main.command("verify")
 @click.option("--out", "out_dir", default="eisym-verify", show_default=True, type=click.Path(file_okay=False),
-              help="Directory for report.md, report.tex/.pdf, figures/ and results.sqlite (resumed if present).")
+              help="Directory for report.md, report.tex/.pdf, figures/, results.sqlite (resumed if there).")
 @click.option("--quick", "size", flag_value="quick", help="A smaller run (about a third of the default).")
-@click.option("--full", "size", flag_value="full", help="At least 10x the default (for a cluster: --scheduler).")
+@click.option("--full", "size", flag_value="full", help="At least 10x the default (use --scheduler).")
 @click.option("--tiny", "size", flag_value="tiny", hidden=True, help="Seconds-long run for tests.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Root seed; same seed, same tables.")
 @click.option("--scheduler", default=None,

@@ -86,7 +86,7 @@ PRESETS = {
         kac_draws=10_000,
         saddle_samples=60,
     ),
-    "default": Budget(name="default", seeds=30),
+    "default": Budget(name="default", seeds=32, chunk=16),
     "full": Budget(
         name="full",
         seeds=300,
@@ -109,7 +109,7 @@ def budget(name: str | Budget) -> Budget:
     Examples
     --------
     >>> budget("default").seeds
-    30
+    32
     """
     if isinstance(name, Budget):
         return replace(name)

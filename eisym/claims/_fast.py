@@ -40,9 +40,7 @@ class Arrays:
         return int(self.weights[0].shape[1])
 
 
-def random_arrays(
-    widths: tuple[int, ...], activation: str, bias: bool, seed: int, scale: float
-) -> Arrays:
+def random_arrays(widths: tuple[int, ...], activation: str, bias: bool, seed: int, scale: float) -> Arrays:
     """Build the eisym network ``random:seed`` (float weights of std ``scale``) and take its arrays.
 
     Examples
@@ -55,8 +53,8 @@ def random_arrays(
         widths, activation, bias=bias, weights=WeightSource(kind="random", seed=int(seed), scale=float(scale))
     )
     weights = tuple(np.array(w.tolist(), dtype=float) for w in net.weights)
-    biases = tuple(np.array(b.tolist(), dtype=float)[:, 0] for b in net.biases) if bias else (None,) * len(
-        weights
+    biases = (
+        tuple(np.array(b.tolist(), dtype=float)[:, 0] for b in net.biases) if bias else (None,) * len(weights)
     )
     return Arrays(weights=weights, biases=biases, activations=tuple(a.name for a in net.spec.activations))
 
