@@ -12,6 +12,7 @@ BLAS is limited to one thread (threadpoolctl) so that timings on a shared machin
     python benchmarks/bench_ei.py                   # all data sets, 5 seeds
     python benchmarks/bench_ei.py --quick           # 2 seeds, small sets only
     python benchmarks/bench_ei.py --figure ei_gradients.png   # also the gradient-vanishing figure
+    python benchmarks/bench_ei.py --datasets digits --json d.json; ... --summarize a.json d.json
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _mlp(x_train, y_train, hidden, seed):
     return clf, seconds, params
 
 
-def run(datasets, seeds):
+def run(datasets, seeds, path=None):
     rows = []
     for name in datasets:
         hidden, scale, strategies = CONFIG[name]
@@ -158,6 +159,9 @@ def run(datasets, seeds):
                 }
             )
             print(f"  {name} seed {seed} done", flush=True)
+            if path:
+                with open(path, "w", encoding="utf-8") as fh:
+                    json.dump(rows, fh, indent=1)
     return rows
 
 
@@ -322,8 +326,16 @@ def main():
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2 seeds; xor, moons, circles, iris")
     parser.add_argument("--figure", help="write the gradient-vanishing figure to this PNG")
-    parser.add_argument("--json", help="write every run to this JSON file")
+    parser.add_argument("--json", help="write every run to this JSON file (rewritten after each seed)")
+    parser.add_argument("--summarize", nargs="+", metavar="JSON", help="only summarise earlier --json files")
     args = parser.parse_args()
+    if args.summarize:
+        rows = []
+        for path in args.summarize:
+            with open(path, encoding="utf-8") as fh:
+                rows.extend(json.load(fh))
+        goals(summarize(rows))
+        return
     datasets = args.datasets.split(",")
     seeds = range(args.seeds)
     if args.quick:
@@ -331,14 +343,11 @@ def main():
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        rows = run(datasets, seeds)
+        rows = run(datasets, seeds, args.json)
         table = summarize(rows)
         goals(table)
         if args.figure:
             gradient_figure(args.figure)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(rows, fh, indent=1)
 
 
 if __name__ == "__main__":
