@@ -239,3 +239,19 @@ def test_lstsq_fit_keeps_representatives_stationary():
     model = fit(data.x_train, data.y_train, widths=(24,), polarization="lstsq", max_increments=0)
     assert all(s.stationary for s in model.mapped)
     assert model.score(data.x_test, data.y_test) > 0.8
+
+
+def test_cli_prints_one_json_object():
+    import json
+
+    from click.testing import CliRunner
+
+    from eisym.cli import main
+
+    result = CliRunner().invoke(main, ["ei", "--dataset", "xor", "--widths", "9", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert {"train_accuracy", "test_accuracy", "widths", "increments", "seconds"} <= set(doc)
+    assert doc["train_accuracy"] == 1.0 and doc["widths"][0] == 2 and doc["widths"][-1] == 2
+    bad = CliRunner().invoke(main, ["ei", "--dataset", "mnist", "--json"])
+    assert bad.exit_code == 2 and "unknown data set" in bad.output
