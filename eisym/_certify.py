@@ -303,13 +303,15 @@ def certify_critical_points(
                         points.append(point)
                         split[i] = False
             excluded.append(np.stack([lo[out], hi[out]], axis=2))
-            widths = (hi - lo) / span
+            # Cut the axis that contributes most to the gradient's spread ("maximal smear").
+            mag = np.maximum(np.abs(h.lo), np.abs(h.hi))
+            smear = np.where(np.isfinite(mag), mag, 1e300).sum(axis=1) * (hi - lo)
             too_small = split & ((hi - lo).max(axis=1) < min_width)
             unresolved.append(np.stack([lo[too_small], hi[too_small]], axis=2))
             split &= ~too_small
             if np.any(split):
                 slo, shi = lo[split], hi[split]
-                axis = np.argmax(widths[split], axis=1)
+                axis = np.argmax(smear[split], axis=1)
                 rows = np.arange(len(slo))
                 cut = slo[rows, axis] + _SPLIT * (shi[rows, axis] - slo[rows, axis])
                 left_hi, right_lo = shi.copy(), slo.copy()
