@@ -125,6 +125,18 @@ class IA:
         lo = np.where((self.lo <= 0) & (self.hi >= 0), 0.0, np.minimum(a, b))
         return IA(_down(lo), _up(np.maximum(a, b)))
 
+    def swapaxes(self, a: int, b: int) -> IA:
+        if self.is_point:
+            return IA.point(self.lo.swapaxes(a, b))
+        return IA(self.lo.swapaxes(a, b), self.hi.swapaxes(a, b))
+
+    def as_point_matrix(self) -> PointMatrix:
+        """The same intervals in midpoint-radius form (radius rounded up)."""
+        mid = self.mid
+        if self.is_point:
+            return PointMatrix(mid, None)
+        return PointMatrix(mid, _up(np.maximum(_up(self.hi - mid), _up(mid - self.lo))))
+
     def intersect(self, other: IA) -> IA:
         return IA(np.maximum(self.lo, other.lo), np.minimum(self.hi, other.hi))
 
@@ -362,12 +374,23 @@ class _NumpyBackend:
     def bias(self, b: PointMatrix, z: IA) -> IA:
         return z + b.interval()[:, 0]
 
-    def const(self, w: PointMatrix, batch: int) -> IA:
-        iv = w.interval()
-        shape = (batch, *iv.shape)
-        if iv.is_point:
-            return IA.point(np.broadcast_to(iv.lo, shape))
-        return IA(np.broadcast_to(iv.lo, shape), np.broadcast_to(iv.hi, shape))
+    factored = True
+
+    @staticmethod
+    def const(w: PointMatrix, batch: int) -> IA:
+        # One copy for all boxes: numpy broadcasting does the rest.
+        return w.interval()[None]
+
+    @staticmethod
+    def outer_matmul(w: PointMatrix, e: IA, outer: IA) -> IA:
+        """sum_k w[v, k] e[b, k] outer[k] for the factored first-layer Hessians e_k * outer_k."""
+        batch, k = e.shape
+        m2 = outer.shape[-1] * outer.shape[-2]
+        scaled = e[:, None, :] * w.interval()[None]  # (B, l, k)
+        p = outer.reshape(k, m2).as_point_matrix()
+        pt = PointMatrix(p.mid.T, None if p.rad is None else p.rad.T)
+        out = matmul(pt, scaled.swapaxes(-1, -2)).swapaxes(-1, -2)  # (B, l, m2)
+        return out.reshape(batch, -1, outer.shape[-2], outer.shape[-1])
 
     def activate(self, u: int, z: IA, need: tuple[bool, bool, bool]) -> tuple[IA | None, ...]:
         name = self.unit.activations[u]
@@ -391,6 +414,9 @@ def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: igno
     # The layer whose activation is last evaluated; its values S are never needed.
     top = n - 2 if unit.shortcut else n - 1
     h, jac, hess = x, None, None
+    # The first layer's Hessians are E_k * (w_k w_k^T), kept factored when the backend can
+    # contract them with the next layer's weights in one matrix product.
+    factored = None
     for u in range(n):
         w, b = bk.layer(u)
         if jac is None:
@@ -399,11 +425,14 @@ def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: igno
         else:
             g = bk.matmul(w, jac)
             curv = None
-            if order == 2:
+            if order == 2 and factored is not None:
+                curv = bk.outer_matmul(w, *factored)
+                factored = None
+            elif order == 2:
                 k = jac.shape[-2]
                 curv = bk.matmul(w, hess.reshape(batch, k, m * m)).reshape(batch, -1, m, m)
         if u == n - 1 and unit.shortcut:
-            return g[:, 0, :], (curv[:, 0] if curv is not None else None)
+            return _batch(g[:, 0, :], batch), (curv[:, 0] if curv is not None else None)
         z = bk.matmul(w, h[..., None])[..., 0]
         if b is not None:
             z = bk.bias(b, z)
@@ -411,11 +440,24 @@ def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: igno
         jac = d[..., None] * g
         if order == 2:
             outer = g[..., :, None] * g[..., None, :]
-            hess = e[..., None, None] * outer
-            if curv is not None:
-                hess = hess + d[..., None, None] * curv
+            if curv is None and u < n - 1 and getattr(bk, "factored", False):
+                factored = (e, outer[0])
+            else:
+                hess = e[..., None, None] * outer
+                if curv is not None:
+                    hess = hess + d[..., None, None] * curv
         h = s
     return jac[:, 0, :], (hess[:, 0] if order == 2 else None)
+
+
+def _batch(x, batch: int):  # type: ignore[no-untyped-def]
+    """Broadcast a (1, ...) result of the input layer to (batch, ...)."""
+    if x.shape[0] == batch:
+        return x
+    if isinstance(x, IA):
+        return IA.point(np.broadcast_to(x.lo, (batch, *x.shape[1:]))) if x.is_point else IA(
+            np.broadcast_to(x.lo, (batch, *x.shape[1:])), np.broadcast_to(x.hi, (batch, *x.shape[1:])))
+    return np.broadcast_to(x, (batch, *x.shape[1:]))
 
 
 def enclose_np(unit: NetworkUnit, lo: np.ndarray, hi: np.ndarray, order: int = 2) -> tuple[IA, IA | None]:
