@@ -18,18 +18,8 @@ import sympy as sp
 
 from ._errors import ExpressionError
 from ._expr import ParsedExpression, parse_expression
-from ._interval import (
-    _NP_TABLE,
-    IA,
-    _arb_table,
-    _down,
-    _power_np,
-    _range_arb,
-    _range_np,
-    _up,
-    _widen,
-    to_arb_boxes,
-)
+from ._interval import _NP_TABLE, IA, _down, _power_np, _range_np, _up, _widen
+from ._interval_arb import _arb_table, _range_arb, to_arb_boxes
 
 __all__ = ["ExpressionUnit", "expression_unit", "enclose_expr_np", "enclose_expr_arb"]
 

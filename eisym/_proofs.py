@@ -13,16 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._interval import (
-    IA,
-    PointMatrix,
-    arb_backend,
-    enclose_arb,
-    enclose_np,
-    matmul,
-    network_unit,
-    to_arb_boxes,
-)
+from ._interval import IA, PointMatrix, enclose_np, matmul, network_unit
+from ._interval_arb import arb_backend, enclose_arb, to_arb_boxes
 from ._interval_expr import ExpressionUnit, enclose_expr_arb, enclose_expr_np, expression_unit
 from ._network import Network, network_to_json
 

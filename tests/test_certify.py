@@ -17,7 +17,8 @@ from eisym._certify import (
     check_certificate,
 )
 from eisym._errors import SpecError
-from eisym._interval import enclose_arb, enclose_np, network_unit
+from eisym._interval import enclose_np, network_unit
+from eisym._interval_arb import enclose_arb
 
 
 def _inside(point, box) -> bool:
