@@ -8,6 +8,8 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eisym import build_network, network_outputs
 from eisym._certify import (
@@ -344,3 +346,62 @@ def test_budget_and_precision():
         assert _inside(p.x, p.enclosure)
     with pytest.raises(SpecError, match="prec"):
         certify_critical_points(net, (-6, 6), prec=10)
+
+
+def _poly_oracle(f, x, lo: int, hi: int):
+    """Exact real roots of f' in (lo, hi) with their multiplicity and the sign of f''."""
+    df = sp.Poly(sp.diff(f, x), x)
+    if df.is_zero:
+        return None
+    out = []
+    roots = df.real_roots()
+    for root in sorted(set(roots)):
+        mult = roots.count(root)
+        if lo < root < hi:
+            curv = sp.diff(f, x, 2).subs(x, root)
+            out.append((float(sp.N(root, 30)), mult, sp.sign(sp.nsimplify(curv))))
+    return out
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    w1=st.lists(st.integers(-3, 3), min_size=2, max_size=2),
+    b1=st.lists(st.integers(-2, 2), min_size=2, max_size=2),
+    w2=st.lists(st.integers(-3, 3).filter(bool), min_size=2, max_size=2),
+)
+def test_polynomial_networks_match_exact_real_roots(w1, b1, w2):
+    net = build_network("1,2,1", ["polynomial:0,1,1,-1/2", "identity"], bias=True,
+                        weights=[[[a] for a in w1], [w2]], biases=[b1, [0]])
+    (f,) = network_outputs(net)
+    (x,) = net.inputs
+    oracle = _poly_oracle(sp.expand(f), x, -2, 2)
+    if oracle is None:  # constant function: every point is critical
+        return
+    cert = certify_critical_points(net, (-2, 2), min_width=1e-7, max_boxes=20_000)
+    simple = [(r, s) for r, mult, s in oracle if mult == 1]
+    for p in cert.points:
+        (a, b), = p.enclosure
+        inside = [(r, s) for r, s in simple if a <= r <= b]
+        assert len(inside) == 1  # a certified point is a simple root of f'
+        if p.type_proven:
+            assert p.type == ("minimum" if inside[0][1] > 0 else "maximum")
+    if cert.complete:
+        assert len(cert.points) == len(oracle) == len(simple)
+    assert len(cert.points) <= len(simple)
+    assert check_certificate(net, cert).valid
+
+
+def test_second_output_unit():
+    net = build_network("1,3,2", ["tanh", "sine"], bias=True, weights="random:4", scale=2)
+    cert = certify_critical_points(net, (-3, 3), output=2)
+    (f,) = [network_outputs(net)[1]]
+    (x,) = net.inputs
+    df = sp.lambdify(x, sp.diff(f, x), "mpmath")
+    grid = np.linspace(-3, 3, 3001)
+    with mpmath.workdps(30):
+        vals = [df(t) for t in grid]
+    changes = sum(1 for a, b in zip(vals, vals[1:], strict=False) if a * b < 0)
+    assert cert.complete and len(cert.points) == changes
+    assert check_certificate(net, cert).valid
+    assert not check_certificate(net, dataclasses.replace(
+        cert, subject=cert.subject.replace('"output": 2', '"output": 1'))).valid
