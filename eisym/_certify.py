@@ -259,8 +259,8 @@ def certify_critical_points(
     {'minimum': 1, 'maximum': 0, 'saddle': 1, 'unproven': 0}
     """
     flint = _flint()
-    if not isinstance(prec, int) or isinstance(prec, bool) or prec < 53:
-        raise SpecError(f"prec must be an integer number of bits >= 53, got {prec!r}")
+    if not isinstance(prec, int) or isinstance(prec, bool) or not 53 <= prec <= 65536:
+        raise SpecError(f"prec must be an integer number of bits in [53, 65536], got {prec!r}")
     subject = make_subject(f, output, variables)
     the_box = _parse_box(box, subject.m)
     span = np.array([b - a for a, b in the_box])
@@ -353,6 +353,8 @@ def _unflat(values: Sequence[object], m: int, what: str) -> Box:
     if not isinstance(values, list) or len(values) != 2 * m:
         raise SpecError(f"certificate: {what} should be a list of {2 * m} numbers (lo, hi per axis)")
     vals = [float(v) for v in values]  # type: ignore[arg-type]
+    if not all(math.isfinite(v) for v in vals):
+        raise SpecError(f"certificate: {what} has a non-finite bound")
     return tuple((vals[2 * i], vals[2 * i + 1]) for i in range(m))
 
 
@@ -393,6 +395,12 @@ def certificate_to_json(cert: Certificate) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
 
+def _prec(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 53 <= value <= 65536:
+        raise SpecError(f"certificate: prec must be an integer number of bits in [53, 65536], got {value!r}")
+    return value
+
+
 def certificate_from_json(text: str) -> Certificate:
     """Inverse of :func:`certificate_to_json`."""
     try:
@@ -424,7 +432,7 @@ def certificate_from_json(text: str) -> Certificate:
             subject=json.dumps(doc["subject"]),
             variables=variables,
             box=_unflat(doc["box"], m, "box"),
-            prec=int(doc["prec"]),
+            prec=_prec(doc["prec"]),
             points=points,
             excluded=tuple(_unflat(c, m, "an excluded cell") for c in doc["excluded"]),
             unresolved=tuple(_unflat(c, m, "an unresolved cell") for c in doc["unresolved"]),
