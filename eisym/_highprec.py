@@ -35,14 +35,21 @@ def _mp(value: sp.Expr | Fraction):
 
 
 def _activation(name: str, coeffs: Sequence, z):  # type: ignore[no-untyped-def]
-    """S, S', S'' at z in cancellation-free forms (mirrors eisym._numeric)."""
+    """S, S', S'' at z with one exponential each and full relative accuracy of S'.
+
+    sigma' = s * (1 - s) takes 1 - s as e^-z s, never as a difference; S'' may lose
+    absolute digits near z = 0 only, where it is 0 anyway (1 - 2s).
+    """
     if name == "sigmoid":
-        s, sm = 1 / (1 + mpmath.exp(-z)), 1 / (1 + mpmath.exp(z))
+        e = mpmath.exp(-z)
+        s = 1 / (1 + e)
+        sm = e * s
         d1 = s * sm
-        return s, d1, -d1 * mpmath.tanh(z / 2)
+        return s, d1, d1 * (sm - s)
     if name == "tanh":
-        t = mpmath.tanh(z)
-        d1 = mpmath.sech(z) ** 2
+        e = mpmath.exp(-2 * abs(z))
+        t = (1 - e) / (1 + e) if z >= 0 else (e - 1) / (1 + e)
+        d1 = 4 * e / (1 + e) ** 2
         return t, d1, -2 * t * d1
     if name == "sine":
         s = mpmath.sin(z)
