@@ -45,6 +45,7 @@ _PREAMBLE = r"""\documentclass[12pt,a4paper]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{booktabs,longtable}
+\usepackage{graphicx}
 \allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
 \setcounter{MaxMatrixCols}{40}
@@ -160,7 +161,11 @@ def break_sum(expr: sp.Expr, budget: float = LINE_BUDGET, first: float = 0.0) ->
 
 
 def _align_rows(rows: Sequence[tuple[str, sp.Expr | str]], budget: float = LINE_BUDGET) -> str:
-    """An align* body: ``lhs &= rhs`` per row, long sums continued on indented lines."""
+    """An align* body: ``lhs &= rhs`` per row, long sums continued on indented lines.
+
+    A single term too wide for a line (it cannot be broken at a term boundary) is scaled down to the line
+    width rather than allowed to overflow.
+    """
     out = []
     for lhs, rhs in rows:
         lhs_w = latex_width(lhs) + 2.0
@@ -168,11 +173,18 @@ def _align_rows(rows: Sequence[tuple[str, sp.Expr | str]], budget: float = LINE_
             out.append(f"{lhs} &= {rhs}")
             continue
         lines = break_sum(rhs, budget - 3.0, first=lhs_w - 3.0)
+        lines = [_fit(line, budget - 3.0) for line in lines]
         text = f"{lhs} &= {lines[0]}"
         for line in lines[1:]:
             text += f" \\\\\n  &\\quad {line}"
         out.append(text)
     return "\\begin{align*}\n" + " \\\\\n".join(out) + "\n\\end{align*}\n"
+
+
+def _fit(line: str, budget: float) -> str:
+    if latex_width(line) <= budget:
+        return line
+    return f"\\resizebox{{0.8\\linewidth}}{{!}}{{$\\displaystyle {line}$}}"
 
 
 def _decimal(value: object) -> Decimal:
@@ -418,6 +430,21 @@ def _samples_section(system: StationaritySystem, digits: int) -> str:
         f"${system.shape[0]} \\times {system.shape[1]}$: the rows of sample $i$ are the block "
         f"$A^{{(i)}}$, one row per input coordinate $t = 1, \\dots, {m}$.\n",
     ]
+    if system.matrix.free_symbols:
+        out.append(
+            "The entries depend on the symbolic weights, so they are written out one by one as exact "
+            "expressions ($A^{(i)}_{t,k}$ is row $t$, column $k$ of the block of sample $i$).\n"
+        )
+        for i, x in enumerate(system.samples):
+            point = ", ".join(sp.latex(c) for c in x)
+            out.append(f"\\paragraph{{Sample {i + 1}}} $x^{{({i + 1})}} = ({point})$:\n")
+            rows = [
+                (f"A^{{({i + 1})}}_{{{t + 1},{k + 1}}}", system.matrix[i * m + t, k])
+                for t in range(m)
+                for k in range(system.shape[1])
+            ]
+            out.append(_align_rows(rows))
+        return "".join(out)
     _, exact = _entries(system.matrix, digits)
     out.append("All entries are exact rationals.\n" if exact else _error_sentence(digits) + "\n")
     for i, x in enumerate(system.samples):
@@ -445,6 +472,13 @@ def _rank_section(system: StationaritySystem, analysis: object, check: object, d
             f"with {analysis.dps} significant digits: "  # type: ignore[attr-defined]
             f"$\\sigma = ({svals})$ (printed to {digits} significant digits). "
         )
+        point = analysis.generic_point  # type: ignore[attr-defined]
+        if point:
+            values = ", ".join(f"${sp.latex(sym)} = {sp.latex(val)}$" for sym, val in point)
+            out.append(
+                f"The symbolic weights were set to the random rational point {values}, so this is the "
+                "rank at a generic point. "
+            )
         gap = analysis.gap  # type: ignore[attr-defined]
         if gap is not None:
             out.append(f"The ratio of neighbouring singular values at the rank is ${latex_number(gap, 3)}$. ")
@@ -463,28 +497,32 @@ def _rank_section(system: StationaritySystem, analysis: object, check: object, d
             f"${cols} - {rank} = {nullity}$.\n\n"
         )
     if check is not None:
-        out.append(_paper_text(check))
+        net = system.network
+        softmax = len(system.unknowns) != net.widths[net.depth - 1]
+        out.append(_paper_text(check, "l_n l_{n-1}" if softmax else "l_{n-1}"))
     return "".join(out)
 
 
-def _paper_text(check: object) -> str:
+def _paper_text(check: object, unknowns: str) -> str:
     c = check
     lp, m, n_samples = c.l_prev, c.m, c.samples  # type: ignore[attr-defined]
     nm = n_samples * m
     if c.condition:  # type: ignore[attr-defined]
         text = (
-            f"The paper's condition compares $l_{{n-1}} = {lp}$ with $m = {m}$: ${lp} > {m}$, so the system "
-            "of a single sample has more unknowns than equations and therefore infinitely many solutions. "
+            f"The paper's condition compares the number of unknowns ${unknowns} = {lp}$ with $m = {m}$: "
+            f"${lp} > {m}$, so the system of a single sample has more unknowns than equations and therefore "
+            "infinitely many solutions. "
         )
     else:
         text = (
-            f"The paper's condition compares $l_{{n-1}} = {lp}$ with $m = {m}$: ${lp} \\le {m}$, so the "
-            "condition $l_{n-1} > m$ does not hold and a single sample's system need not have a nonzero "
-            "solution. "
+            f"The paper's condition compares the number of unknowns ${unknowns} = {lp}$ with $m = {m}$: "
+            f"${lp} \\le {m}$, so the condition does not hold and a single sample's system need not have a "
+            "nonzero solution. "
         )
     text += (
         f"The {n_samples} stacked samples give ${n_samples} \\cdot {m} = {nm}$ equations, so the nullity "
-        f"is at least ${lp} - {nm} = {c.bound}$, and the generic rank is "  # type: ignore[attr-defined]
+        f"is at least $\\max(0, {lp} - {nm}) = {max(0, c.bound)}$, "  # type: ignore[attr-defined]
+        "and the generic rank is "
         f"$\\min({nm}, {lp}) = {c.generic_rank}$. "  # type: ignore[attr-defined]
     )
     if c.infinitely_many is None:  # type: ignore[attr-defined]

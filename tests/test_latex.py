@@ -38,6 +38,8 @@ def _network(kind: str):
         return build_network("2,3,3", ["sigmoid", "softmax"], weights="random:1:rational:4")
     if kind == "symbolic":
         return build_network("2,4,1", "sigmoid", bias=True)
+    if kind == "symbolic-deep":
+        return build_network("2,2,2,1", "tanh")
     raise AssertionError(kind)
 
 
@@ -46,10 +48,11 @@ def documents() -> dict[str, str]:
     out = {kind: derivation(_network(kind), samples=SAMPLES) for kind in ("sigmoid", "tanh", "polynomial")}
     out["softmax"] = derivation(_network("softmax"), output=2, samples=SAMPLES)
     out["symbolic"] = derivation(_network("symbolic"))
+    out["symbolic-deep"] = derivation(_network("symbolic-deep"), samples=SAMPLES)
     return out
 
 
-@pytest.mark.parametrize("kind", ["sigmoid", "tanh", "polynomial", "softmax", "symbolic"])
+@pytest.mark.parametrize("kind", ["sigmoid", "tanh", "polynomial", "softmax", "symbolic", "symbolic-deep"])
 def test_documents_compile_without_errors_or_overfull_boxes(documents, kind, tmp_path):
     build = compile_latex(documents[kind], tmp_path, kind)
     assert build.errors == ()
@@ -126,6 +129,13 @@ def test_softmax_document_solves_for_the_whole_output_matrix(documents):
     doc = documents["softmax"]
     assert "softmax" in doc and "w^{[2]}_{3,3}" in doc
     assert "\\delta_{2,a}" in doc
+    assert "the number of unknowns $l_n l_{n-1} = 9$" in doc
+
+
+def test_symbolic_samples_are_written_out_and_ranked_at_a_generic_point(documents):
+    doc = documents["symbolic-deep"]
+    assert "A^{(2)}_{2,2} &= " in doc and "exact rationals" not in doc
+    assert "random rational point" in doc
 
 
 def test_non_rational_entries_carry_an_error_bound(documents):
