@@ -51,7 +51,7 @@ class Budget:
     capacity_widths: tuple[int, ...] = (3, 5, 7, 9)
     constructive_trials: int = 200
     onedim_k: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8)
-    onedim_draws: int = 400
+    onedim_draws: int = 200
     kac_widths: tuple[int, ...] = (20, 100)
     kac_draws: int = 10_000
     saddle_samples: int = 200

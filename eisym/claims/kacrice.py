@@ -140,7 +140,7 @@ def kac_rice_tasks(size: str | Budget = "default", seed: int = 0) -> tuple[KacRi
     combos = [(k, s) for k in b.kac_widths for s in SCALES]
     seeds = spawn_seeds(seed + 5, len(combos))
     return tuple(
-        KacRiceTask(k=k, scale=s, seed=sd, draws=b.kac_draws, lo=BOX[0], hi=BOX[1], grid=2 * b.grid)
+        KacRiceTask(k=k, scale=s, seed=sd, draws=b.kac_draws, lo=BOX[0], hi=BOX[1], grid=b.grid)
         for (k, s), sd in zip(combos, seeds, strict=True)
     )
 

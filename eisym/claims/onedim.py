@@ -47,6 +47,26 @@ def _perturbed(arrays: Arrays, rng: np.random.Generator, step: float) -> Arrays:
     return Arrays(weights=weights, biases=biases, activations=arrays.activations)
 
 
+def _bumps(k: int, rng: np.random.Generator) -> Arrays:
+    """A structured start: k - 1 narrow positive bumps of S' on one wide negative bump.
+
+    f' is proportional to sum_j a_j w_j S'(w_j x + b_j); each narrow bump that rises above the wide
+    background crosses it twice, which gives 2(k - 1) critical points when the bumps are separated.
+    Positions, widths and heights are jittered so that repeated starts differ.
+    """
+    wide = rng.uniform(0.3, 0.8)
+    narrow = rng.uniform(4.0, 12.0, k - 1)
+    span = 2.0 / wide
+    centres = np.linspace(-span, span, k - 1) if k > 2 else np.zeros(1)
+    centres = centres + rng.uniform(-0.1, 0.1, k - 1) * span
+    w1 = np.concatenate([[wide], narrow])[:, None]
+    b1 = np.concatenate([[0.0], -narrow * centres])
+    # Output weights a_j so that the narrow peaks (a_j w_j / 4) are about twice the background's.
+    background = rng.uniform(0.5, 1.0)
+    a = np.concatenate([[-background / wide], 2.0 * background / narrow * rng.uniform(1.0, 1.5, k - 1)])
+    return Arrays(weights=(w1, a[None, :]), biases=(b1, np.zeros(1)), activations=("sigmoid", "sigmoid"))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OneDimTask:
     """Search the [1, k, 1] sigmoid networks (with biases) for many critical points in [lo, hi]."""
@@ -68,6 +88,11 @@ class OneDimTask:
             if n > best_count:
                 best, best_count = arrays, n
         rng = np.random.default_rng(self.seeds[0])
+        for _ in range(max(1, len(self.seeds) // 20)):
+            arrays = _bumps(self.k, rng)
+            n = count_1d(arrays, self.lo, self.hi, grid=self.grid).total
+            if n > best_count:
+                best, best_count = arrays, n
         for step in range(self.climb_steps):
             candidate = _perturbed(best, rng, 0.3 * 0.99**step)  # type: ignore[arg-type]
             n = count_1d(candidate, self.lo, self.hi, grid=self.grid).total
