@@ -87,16 +87,24 @@ def _mlp(x_train, y_train, hidden, seed):
     return clf, seconds, params
 
 
-def run(datasets, seeds, path=None):
+def run(datasets, seeds, path=None, methods=None):
     rows = []
     for name in datasets:
         hidden, scale, strategies = CONFIG[name]
         for seed in seeds:
             data = load_dataset(name, seed=seed)
-            # Fixed width (no increments) shows what the weak LP gives when it may not grow.
-            runs = [(s, 5, f"EI-{s}") for s in strategies]
-            runs += [("lp", 0, "EI-lp-fixed")] if "lp" in strategies else []
-            for strategy, increments, label in runs:
+            # Fixed width (no increments) shows what the weak LP gives when it may not grow; "+R5" also
+            # solves the last hidden layer (hidden_steps=10 linear programs per attempt).
+            runs = [(s, 5, 0, f"EI-{s}") for s in strategies]
+            if "lp" in strategies:
+                runs += [
+                    ("lp", 0, 0, "EI-lp-fixed"),
+                    ("lp", 5, 10, "EI-lp+R5"),
+                    ("lp", 0, 10, "EI-lp+R5-fixed"),
+                ]
+            for strategy, increments, steps, label in runs:
+                if methods and label not in methods:
+                    continue
                 model = fit(
                     data.x_train,
                     data.y_train,
@@ -105,6 +113,7 @@ def run(datasets, seeds, path=None):
                     init_scale=scale,
                     seed=seed,
                     max_increments=increments,
+                    hidden_steps=steps,
                 )
                 rows.append(
                     {
@@ -122,42 +131,44 @@ def run(datasets, seeds, path=None):
                         "converged": model.converged,
                     }
                 )
-            clf, seconds, params = _mlp(data.x_train, data.y_train, hidden, seed)
-            rows.append(
-                {
-                    "dataset": name,
-                    "method": "backprop",
-                    "seed": seed,
-                    "train": clf.score(data.x_train, data.y_train),
-                    "test": clf.score(data.x_test, data.y_test),
-                    "seconds": seconds,
-                    "solve_seconds": None,
-                    "params": params,
-                    "increments": 0,
-                    "hidden": list(hidden),
-                    "extrema": None,
-                    "converged": None,
-                }
-            )
-            p_train, p_test, seconds, params = _elm(
-                data.x_train, data.y_train, data.x_test, hidden[-1], scale, seed
-            )
-            rows.append(
-                {
-                    "dataset": name,
-                    "method": "ELM",
-                    "seed": seed,
-                    "train": float(np.mean(p_train == data.y_train)),
-                    "test": float(np.mean(p_test == data.y_test)),
-                    "seconds": seconds,
-                    "solve_seconds": seconds,
-                    "params": params,
-                    "increments": 0,
-                    "hidden": list(hidden),
-                    "extrema": None,
-                    "converged": None,
-                }
-            )
+            if not methods or "backprop" in methods:
+                clf, seconds, params = _mlp(data.x_train, data.y_train, hidden, seed)
+                rows.append(
+                    {
+                        "dataset": name,
+                        "method": "backprop",
+                        "seed": seed,
+                        "train": clf.score(data.x_train, data.y_train),
+                        "test": clf.score(data.x_test, data.y_test),
+                        "seconds": seconds,
+                        "solve_seconds": None,
+                        "params": params,
+                        "increments": 0,
+                        "hidden": list(hidden),
+                        "extrema": None,
+                        "converged": None,
+                    }
+                )
+            if not methods or "ELM" in methods:
+                p_train, p_test, seconds, params = _elm(
+                    data.x_train, data.y_train, data.x_test, hidden[-1], scale, seed
+                )
+                rows.append(
+                    {
+                        "dataset": name,
+                        "method": "ELM",
+                        "seed": seed,
+                        "train": float(np.mean(p_train == data.y_train)),
+                        "test": float(np.mean(p_test == data.y_test)),
+                        "seconds": seconds,
+                        "solve_seconds": seconds,
+                        "params": params,
+                        "increments": 0,
+                        "hidden": list(hidden),
+                        "extrema": None,
+                        "converged": None,
+                    }
+                )
             print(f"  {name} seed {seed} done", flush=True)
             if path:
                 with open(path, "w", encoding="utf-8") as fh:
@@ -204,7 +215,7 @@ def goals(table):
         return None if not sel else float(np.mean([r[key] for r in sel]))
 
     for name in ("xor", "moons", "circles"):
-        for method in ("EI-lp", "EI-enumerate", "EI-extremum"):
+        for method in ("EI-lp", "EI-lp+R5", "EI-enumerate", "EI-extremum"):
             sel = table.get((name, method))
             if sel:
                 full = sum(r["train"] == 1.0 for r in sel)
@@ -220,7 +231,17 @@ def goals(table):
             f"(ELM {elm:.4f}, back-prop {bp:.4f}; time ratio EI/ELM "
             f"{solve / mean('digits', 'ELM', 'seconds'):.1f})"
         )
-    for method in ("EI-lp", "EI-lp-fixed", "EI-enumerate", "EI-extremum", "EI-lstsq", "backprop", "ELM"):
+    for method in (
+        "EI-lp",
+        "EI-lp-fixed",
+        "EI-lp+R5",
+        "EI-lp+R5-fixed",
+        "EI-enumerate",
+        "EI-extremum",
+        "EI-lstsq",
+        "backprop",
+        "ELM",
+    ):
         sel = table.get(("moons", method))
         if sel:
             small = [r for r in sel if r["hidden"][-1] <= 10]
@@ -327,6 +348,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2 seeds; xor, moons, circles, iris")
     parser.add_argument("--figure", help="write the gradient-vanishing figure to this PNG")
     parser.add_argument("--json", help="write every run to this JSON file (rewritten after each seed)")
+    parser.add_argument("--methods", help="only these rows, e.g. EI-lp+R5,backprop")
     parser.add_argument("--summarize", nargs="+", metavar="JSON", help="only summarise earlier --json files")
     args = parser.parse_args()
     if args.summarize:
@@ -343,7 +365,7 @@ def main():
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        rows = run(datasets, seeds, args.json)
+        rows = run(datasets, seeds, args.json, args.methods.split(",") if args.methods else None)
         table = summarize(rows)
         goals(table)
         if args.figure:

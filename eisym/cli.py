@@ -188,13 +188,15 @@ def check_certificate_command(file: str, use_arb: bool, as_json: bool) -> None:
 @click.option("--init-scale", type=float, default=1.0, show_default=True, help="Initial weight scale.")
 @click.option("--max-increments", type=int, default=5, show_default=True, help="Times neurons may be added.")
 @click.option("--grow", type=int, default=None, help="Units added per increment (default: half the width).")
+@click.option("--hidden-steps", type=int, default=0, show_default=True,
+              help="LP steps on the last hidden layer (R5) per attempt.")
 @click.option("--samples", type=int, default=300, show_default=True, help="Points of moons/circles.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the split and the weights.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
 def ei_command(
     dataset: str, widths: str, polarization: str, termination: str, representatives: str, init_scale: float,
-    max_increments: int, grow: int | None, samples: int, seed: int, as_json: bool,
+    max_increments: int, grow: int | None, hidden_steps: int, samples: int, seed: int, as_json: bool,
 ) -> None:
     """Train a network by the extremum-increment algorithm on a bundled data set."""
     from ._errors import SpecError
@@ -209,7 +211,7 @@ def ei_command(
     model = fit(
         data.x_train, data.y_train, widths=hidden, polarization=polarization, termination=termination,
         representatives=reps, init_scale=init_scale, max_increments=max_increments, grow=grow,
-        seed=seed,
+        hidden_steps=hidden_steps, seed=seed,
     )
     test_accuracy = model.score(data.x_test, data.y_test)
     payload = {"dataset": dataset, "test_accuracy": test_accuracy, **model.to_dict()}

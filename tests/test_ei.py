@@ -6,8 +6,8 @@ import sympy as sp
 
 from eisym import SpecError, build_network, derive
 from eisym._numeric import evaluate, numeric_network
-from eisym.ei import choose_representatives, fit, load_dataset, polarize
-from eisym.ei._algebra import hidden_system, kernel, layer_jet, stationarity_matrix
+from eisym.ei import choose_representatives, fit, hidden_system, load_dataset, polarize
+from eisym.ei._algebra import kernel, layer_jet, stationarity_matrix
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +255,45 @@ def test_cli_prints_one_json_object():
     assert doc["train_accuracy"] == 1.0 and doc["widths"][0] == 2 and doc["widths"][-1] == 2
     bad = CliRunner().invoke(main, ["ei", "--dataset", "mnist", "--json"])
     assert bad.exit_code == 2 and "unknown data set" in bad.output
+
+
+def test_hidden_layer_step_moves_in_the_r5_kernel_and_reduces_violation():
+    from eisym.ei import hidden_layer_step
+
+    rng = np.random.default_rng(11)
+    ws = [rng.standard_normal((6, 2)) * 2, rng.standard_normal((2, 6))]
+    bs = [rng.standard_normal(6), rng.standard_normal(2)]
+    acts = ["sigmoid", "sigmoid"]
+    x = rng.standard_normal((25, 2))
+    y = (x[:, 0] * x[:, 1] > 0).astype(int)
+    reps = np.array([0, 1])
+
+    def violation(weights, biases):
+        z = forward_logits(weights, biases, x)
+        gap = z[np.arange(len(y)), y] - z[np.arange(len(y)), 1 - y]
+        return np.maximum(1 - gap, 0).sum()
+
+    system = hidden_system(ws, bs, acts, 1, x[reps])
+    before_w, before = ws[0].copy(), violation(ws, bs)
+    assert hidden_layer_step(ws, bs, acts, x, y, reps, trust=0.05)
+    step = (ws[0] - before_w).ravel()
+    assert np.linalg.norm(step) > 0
+    assert np.linalg.norm(system @ step) < 1e-10 * np.linalg.norm(system) * np.linalg.norm(step)
+    assert violation(ws, bs) < before
+
+
+def forward_logits(weights, biases, x):
+    from eisym.ei._algebra import forward
+
+    return forward(weights, biases, ["sigmoid", "identity"], x)
+
+
+def test_fit_with_hidden_steps(moons):
+    plain = fit(moons.x_train, moons.y_train, widths=(8,), init_scale=4.0, max_increments=0, seed=2)
+    solved = fit(
+        moons.x_train, moons.y_train, widths=(8,), init_scale=4.0, max_increments=0, seed=2, hidden_steps=4
+    )
+    assert solved.increments[-1].hidden_steps > 0
+    assert not np.array_equal(plain.weights[0], solved.weights[0])
+    assert all(s.stationary for s in solved.mapped)
+    assert solved.train_accuracy >= plain.train_accuracy

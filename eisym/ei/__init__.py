@@ -8,12 +8,13 @@ Examples
 1.0
 """
 
-from ._algebra import hidden_system as hidden_system
 from ._datasets import DATASETS as DATASETS
 from ._datasets import Dataset as Dataset
 from ._datasets import load_dataset as load_dataset
 from ._fit import choose_representatives as choose_representatives
 from ._fit import fit as fit
+from ._hidden import hidden_layer_step as hidden_layer_step
+from ._hidden import hidden_system as hidden_system
 from ._model import EIModel as EIModel
 from ._model import Increment as Increment
 from ._model import MappedSample as MappedSample

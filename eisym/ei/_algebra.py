@@ -16,7 +16,7 @@ import scipy.linalg
 
 from .._numeric import _activation
 
-__all__ = ["forward", "layer_jet", "stationarity_matrix", "kernel", "row_space", "hidden_system"]
+__all__ = ["forward", "layer_jet", "stationarity_matrix", "kernel", "row_space"]
 
 Array = np.ndarray
 
@@ -121,41 +121,3 @@ def row_space(matrix: Array, width: int, rtol: float = 1e-10) -> tuple[Array, in
     diag = np.abs(np.diag(r))
     rank = int(np.sum(diag > rtol * diag[0])) if diag.size and diag[0] > 0 else 0
     return q[:, :rank], rank
-
-
-def hidden_system(
-    weights: Sequence[Array],
-    biases: Sequence[Array | None],
-    activations: Sequence[str],
-    layer: int,
-    x: Array,
-) -> Array:
-    """The R5 matrix of layer ``layer`` at N points, every output unit stacked (N * C * m rows).
-
-    Row (i, v, t), column (a, b) holds beta_a^[u](x_i) J^[u-1]_{b,t}(x_i), beta^[u] = dz_v^[n]/dz^[u]
-    with every layer frozen at the given weights; unknowns are vec(W^[u]) row-major. The output
-    activation's S'(z_v) > 0 is dropped, as in L(n, v).
-
-    Examples
-    --------
-    >>> ws = [np.array([[1.0], [2.0]]), np.array([[1.0, -1.0]])]
-    >>> hidden_system(ws, [None, None], ["sigmoid", "sigmoid"], 1, np.zeros((1, 1)))
-    array([[ 0.25, -0.25]])
-    """
-    n = len(weights)
-    u = layer
-    _, jac_prev, _ = layer_jet(weights[: u - 1], biases[: u - 1], activations[: u - 1], x)
-    # beta^[u] by back-substitution from the output pre-activations (identity at layer n).
-    hs = [np.asarray(x, dtype=float)]
-    slopes = []
-    for w, b, name in zip(weights, biases, activations, strict=True):
-        h, d1, _ = _activation(name, (), _pre(hs[-1], w, b))
-        hs.append(h)
-        slopes.append(d1)
-    n_pts = x.shape[0]
-    beta = np.broadcast_to(np.eye(weights[-1].shape[0]), (n_pts, *weights[-1].shape[:1] * 2))
-    for k in range(n, u, -1):
-        beta = np.matmul(beta, weights[k - 1]) * slopes[k - 2][:, None, :]
-    # rows (i, v, t), columns (a, b): beta[i, v, a] * jac_prev[i, b, t]
-    block = np.einsum("iva,ibt->ivtab", beta, jac_prev)
-    return block.reshape(n_pts * beta.shape[1] * jac_prev.shape[2], -1)

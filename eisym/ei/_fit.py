@@ -11,9 +11,9 @@ One attempt (PAPER.md section 4, R3, R5-R7):
 4. the termination condition is checked on the resulting network; if it fails, ``grow`` units are added
    to the last hidden layer (new random incoming weights, old ones kept) and the attempt repeats.
 
-Hidden layers keep their initial values (the paper's explanation of vanishing gradients): the R5 system of
-a hidden layer is available (:func:`eisym.ei.hidden_system`), but choosing a particular solution in its
-kernel that meets the termination condition is nonlinear in W^[u] and is not implemented.
+By default hidden layers keep their initial values (the paper's explanation of vanishing gradients); with
+``hidden_steps`` the last hidden layer is also solved for, by linear programs in the kernel of its R5 system
+(see :mod:`eisym.ei._hidden`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
 
 from .._errors import MissingDependency, SpecError
 from ._algebra import forward, kernel, layer_jet, row_space, stationarity_matrix
+from ._hidden import hidden_layer_step
 from ._model import EIModel, Increment, MappedSample, classify_representatives
 from ._polarize import POLARIZATIONS, Polarization, logit, logit_targets, polarize, ridge_readout
 
@@ -133,6 +135,96 @@ def _terminated(
     return bool(stationary and side and close)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Options:
+    polarization: str
+    termination: str
+    bias: bool
+    ub: float
+    lb: float
+    eps: float
+    ridge: float
+    max_candidates: int
+    seed: int
+    grad_tol: float
+    eig_tol: float
+
+
+def _solve_last_layer(
+    weights: list[Array],
+    biases: list[Array | None],
+    acts: list[str],
+    arr: Array,
+    labels: Array,
+    reps: Array,
+    o: _Options,
+) -> tuple[Polarization | None, int, int, list, Array, bool, float]:
+    """R3 + polarization for the output layer (written into ``weights[-1]``/``biases[-1]``), then the
+    termination check. Returns (solution, rank, nullity, checks, logits, terminated, solve seconds)."""
+    c = weights[-1].shape[0]
+    width = weights[-1].shape[1]
+    feats = forward(weights[:-1], biases[:-1], acts[:-1], arr)
+    order = 2 if o.polarization == "extremum" else 1
+    _, jac, hess = layer_jet(weights[:-1], biases[:-1], acts[:-1], arr[reps], order=order)
+    t0 = time.perf_counter()
+    system = stationarity_matrix(jac)
+    sol = None
+    if o.polarization == "lstsq":
+        # Only a readout is needed: work with the projector I - V V^T, no explicit kernel basis.
+        rows, rank = row_space(system, width)
+        nullity = width - rank
+        if nullity:
+            design = feats - (feats @ rows) @ rows.T
+            targets = logit_targets(labels, c, logit(o.ub - o.eps), logit(o.lb + o.eps))
+            w_out, b_out = ridge_readout(design, targets, o.ridge, nullity, o.bias)
+            weights[-1] = w_out - (w_out @ rows) @ rows.T
+            if o.bias:
+                biases[-1] = b_out
+            sol = Polarization(
+                found=True,
+                alpha=w_out,
+                bias=b_out,
+                candidates=0,
+                lp_calls=0,
+                seconds=0.0,
+                message="ridge least squares towards the logit targets",
+            )
+    else:
+        basis, rank = kernel(system, width)
+        nullity = basis.shape[1]
+        if nullity:
+            curvature = None if hess is None else np.einsum("lj,klst->kjst", basis, hess)
+            sol = polarize(
+                o.polarization,
+                feats @ basis,
+                labels,
+                c,
+                reps,
+                curvature=curvature,
+                bias=o.bias,
+                termination=o.termination,
+                ub=o.ub,
+                lb=o.lb,
+                eps=o.eps,
+                max_candidates=o.max_candidates,
+                ridge=o.ridge,
+                seed=o.seed,
+            )
+            weights[-1] = sol.alpha @ basis.T
+            if o.bias:
+                biases[-1] = sol.bias.copy()
+    spent = time.perf_counter() - t0
+    checks = classify_representatives(
+        weights, biases, acts, arr[reps], labels[reps], grad_tol=o.grad_tol, eig_tol=o.eig_tol
+    )
+    logits = feats @ weights[-1].T + (biases[-1] if o.bias else 0.0)
+    stationary = all(ch[1] for ch in checks)
+    done = sol is not None and _terminated(logits, labels, reps, o.termination, stationary, o.ub, o.lb, o.eps)
+    if o.polarization == "extremum":
+        done = done and all(ch[3] for ch in checks)
+    return sol, rank, nullity, checks, logits, done, spent
+
+
 def fit(
     x: object,
     y: object,
@@ -149,6 +241,8 @@ def fit(
     init_scale: float = 1.0,
     max_increments: int = 5,
     grow: int | None = None,
+    hidden_steps: int = 0,
+    trust: float = 0.5,
     ridge: float = 1e-3,
     max_candidates: int = 100_000,
     grad_tol: float = 1e-8,
@@ -185,6 +279,12 @@ def fit(
     max_increments, grow : int
         At most ``max_increments`` times, add ``grow`` units (default half the current width, at least
         2) to the last hidden layer after a failed attempt.
+    hidden_steps, trust : int, float
+        Layer-wise solving below the output layer (PAPER.md section 4 step 2, R5): after a failed
+        last-layer solve, up to ``hidden_steps`` times move the last hidden layer W^[n-1] (and its
+        biases) by one linear program (:func:`eisym.ei.hidden_layer_step`, steps bounded by ``trust``
+        times the mean |w| of the layer) and solve the last layer again. 0 (default): hidden layers keep
+        their initial values.
     ridge : float
         Relative ridge penalty of ``lstsq``.
     max_candidates : int
@@ -220,8 +320,11 @@ def fit(
         raise SpecError(f"widths: expected hidden layer widths such as (8,) or (16, 8), got {widths!r}")
     if not (0.0 <= lb < ub <= 1.0) or not (0.0 < eps < (ub - lb) / 2):
         raise SpecError(f"need 0 <= LB < UB <= 1 and 0 < eps < (UB - LB)/2, got UB={ub}, LB={lb}, eps={eps}")
-    if isinstance(max_increments, bool) or not isinstance(max_increments, int) or max_increments < 0:
-        raise SpecError(f"max_increments must be a non-negative integer, got {max_increments!r}")
+    for name, value in (("max_increments", max_increments), ("hidden_steps", hidden_steps)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SpecError(f"{name} must be a non-negative integer, got {value!r}")
+    if not (trust > 0 and math.isfinite(trust)):
+        raise SpecError(f"trust must be a positive finite number, got {trust!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
     if not (init_scale > 0 and math.isfinite(init_scale)):
@@ -248,67 +351,47 @@ def fit(
         width = weights[-1].shape[1]
         per_class = _per_class(representatives, width, m, sizes)
         reps, owner = choose_representatives(arr, labels, per_class, km_seed)
-        feats = forward(weights[:-1], biases[:-1], acts[:-1], arr)
-        order = 2 if polarization == "extremum" else 1
-        _, jac, hess = layer_jet(weights[:-1], biases[:-1], acts[:-1], arr[reps], order=order)
-        t0 = time.perf_counter()
-        system = stationarity_matrix(jac)
-        if polarization == "lstsq":
-            # Only a readout is needed: work with the projector I - V V^T, no explicit kernel basis.
-            rows, rank = row_space(system, width)
-            nullity = width - rank
-            sol = None
-            if nullity:
-                design = feats - (feats @ rows) @ rows.T
-                targets = logit_targets(labels, c, logit(ub - eps), logit(lb + eps))
-                w_out, b_out = ridge_readout(design, targets, ridge, nullity, bias)
-                weights[-1] = w_out - (w_out @ rows) @ rows.T
-                if bias:
-                    biases[-1] = b_out
-                sol = Polarization(
-                    found=True,
-                    alpha=w_out,
-                    bias=b_out,
-                    candidates=0,
-                    lp_calls=0,
-                    seconds=0.0,
-                    message="ridge least squares towards the logit targets",
-                )
-        else:
-            basis, rank = kernel(system, width)
-            nullity = basis.shape[1]
-            sol = None
-            if nullity:
-                curvature = None if hess is None else np.einsum("lj,klst->kjst", basis, hess)
-                sol = polarize(
-                    polarization,
-                    feats @ basis,
-                    labels,
-                    c,
-                    reps,
-                    curvature=curvature,
-                    bias=bias,
-                    termination=termination,
-                    ub=ub,
-                    lb=lb,
-                    eps=eps,
-                    max_candidates=max_candidates,
-                    ridge=ridge,
-                    seed=enum_seed,
-                )
-                weights[-1] = sol.alpha @ basis.T
-                if bias:
-                    biases[-1] = sol.bias.copy()
-        spent = time.perf_counter() - t0
-        solve_total += spent
-        checks = classify_representatives(
-            weights, biases, acts, arr[reps], labels[reps], grad_tol=grad_tol, eig_tol=eig_tol
+        opts = _Options(
+            polarization=polarization,
+            termination=termination,
+            bias=bias,
+            ub=ub,
+            lb=lb,
+            eps=eps,
+            ridge=ridge,
+            max_candidates=max_candidates,
+            seed=enum_seed,
+            grad_tol=grad_tol,
+            eig_tol=eig_tol,
         )
-        logits = feats @ weights[-1].T + (biases[-1] if bias else 0.0)
-        stationary = all(ch[1] for ch in checks)
-        done = sol is not None and _terminated(logits, labels, reps, termination, stationary, ub, lb, eps)
-        if polarization == "extremum":
-            done = done and all(ch[3] for ch in checks)
+        sol, rank, nullity, checks, logits, done, spent = _solve_last_layer(
+            weights, biases, acts, arr, labels, reps, opts
+        )
+        solve_total += spent
+        steps = 0
+
+        def accuracy(z: Array) -> float:
+            return float(np.mean(z.argmax(axis=1) == labels))
+
+        best = None
+        while not done and sol is not None and steps < hidden_steps and len(weights) > 1:
+            if best is None or accuracy(logits) > best[0]:
+                # The LP lowers the linearised violation, not the error count: keep the best state.
+                state = (sol, rank, nullity, checks, logits, done, spent)
+                best = (accuracy(logits), [w.copy() for w in weights], [b for b in biases], state)
+            t0 = time.perf_counter()
+            moved = hidden_layer_step(weights, biases, acts, arr, labels, reps, trust=trust)
+            solve_total += time.perf_counter() - t0
+            if not moved:
+                break
+            steps += 1
+            sol, rank, nullity, checks, logits, done, spent = _solve_last_layer(
+                weights, biases, acts, arr, labels, reps, opts
+            )
+            solve_total += spent
+        if best is not None and not done and accuracy(logits) < best[0]:
+            weights[:], biases[:] = best[1], best[2]
+            sol, rank, nullity, checks, logits, done, spent = best[3]
         records.append(
             Increment(
                 step=step,
@@ -320,6 +403,7 @@ def fit(
                 terminated=done,
                 candidates=0 if sol is None else sol.candidates,
                 lp_calls=0 if sol is None else sol.lp_calls,
+                hidden_steps=steps,
                 solve_seconds=spent,
                 message="the stationarity system has only the zero solution" if sol is None else sol.message,
             )

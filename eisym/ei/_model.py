@@ -35,6 +35,7 @@ class Increment:
     terminated: bool
     candidates: int
     lp_calls: int
+    hidden_steps: int
     solve_seconds: float
     message: str
 
@@ -227,6 +228,7 @@ class EIModel:
                     "terminated": i.terminated,
                     "candidates": i.candidates,
                     "lp_calls": i.lp_calls,
+                    "hidden_steps": i.hidden_steps,
                     "solve_seconds": round(i.solve_seconds, 6),
                     "message": i.message,
                 }
