@@ -1,289 +1,30 @@
-"""LaTeX documents: a network's derivation written out step by step, and building PDFs.
-
-:func:`derivation` assembles a complete document from a network (it calls :func:`eisym.derive`,
-:func:`eisym.stationarity_system` and the rank analysis; everything else it is given). Long
-expressions are broken at term boundaries, and the named intermediates of the layered derivation
-keep every line short, so the documents compile at 12 pt on A4 without overfull boxes. Numbers are
-printed exactly when they are rational and otherwise rounded with a stated error bound. The output
-depends only on the inputs (byte-for-byte).
-"""
+"""The derivation document: network, chain rule, L(n,v), sample matrix, rank, kernel, critical points."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
-from pathlib import Path
 
 import sympy as sp
 
-from ._activations import symbolic_activation
-from ._derive import Derivation, derive
-from ._errors import EisymError, MissingDependency, SpecError
-from ._network import Network
-from ._stationarity import StationaritySystem, stationarity_system
+from .._activations import symbolic_activation
+from .._derive import Derivation, derive
+from .._errors import SpecError
+from .._network import Network
+from .._stationarity import StationaritySystem, stationarity_system
+from ._format import (
+    _PREAMBLE,
+    _align_rows,
+    _display_matrix,
+    _display_vector,
+    _entries,
+    _error_sentence,
+    _escape,
+    _is_rational,
+    _midpoint_radius,
+    latex_number,
+)
 
-__all__ = [
-    "LatexBuild",
-    "ProofDocument",
-    "break_sum",
-    "compile_latex",
-    "derivation",
-    "latex_number",
-    "latex_width",
-    "write_proofs",
-]
-
-# Visual width budget of one display line, in units of about one italic letter at 12 pt
-# (A4 with 2.2 cm margins holds about 78; the rest is slack for the estimator's error).
-LINE_BUDGET = 58.0
-
-_PREAMBLE = r"""\documentclass[12pt,a4paper]{article}
-\usepackage[margin=2.2cm]{geometry}
-\usepackage{amsmath,amssymb}
-\usepackage{booktabs,longtable}
-\usepackage{graphicx}
-\allowdisplaybreaks
-\setlength{\emergencystretch}{3em}
-\setcounter{MaxMatrixCols}{40}
-"""
-
-
-def _escape(text: str) -> str:
-    """Escape LaTeX specials in plain text."""
-    table = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
-    table |= {"{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-    return "".join(table.get(c, c) for c in text)
-
-
-_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_]|[^\\{}^_]")
-_ZERO_WIDTH = {r"\left", r"\right", r"\mathrm", r"\operatorname", r"\mathbf", r"\bar", r"\quad"}
-_BINARY = set("+-=<>")
-
-
-def _group_end(tokens: list[str], i: int) -> int:
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += {"{": 1, "}": -1}.get(tokens[j], 0)
-        if depth == 0:
-            return j
-    return len(tokens) - 1
-
-
-def _width(tokens: list[str]) -> float:
-    total, i = 0.0, 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok == "{":
-            end = _group_end(tokens, i)
-            total += _width(tokens[i + 1 : end])
-            i = end + 1
-            continue
-        if tok in ("^", "_"):
-            if i + 1 < len(tokens) and tokens[i + 1] == "{":
-                end = _group_end(tokens, i + 1)
-                total += 0.7 * _width(tokens[i + 2 : end])
-                i = end + 1
-            else:
-                total += 0.7
-                i += 2
-            continue
-        if tok == r"\frac" and i + 1 < len(tokens) and tokens[i + 1] == "{":
-            end1 = _group_end(tokens, i + 1)
-            end2 = _group_end(tokens, end1 + 1)
-            total += 0.4 + max(_width(tokens[i + 2 : end1]), _width(tokens[end1 + 2 : end2]))
-            i = end2 + 1
-            continue
-        if tok in _ZERO_WIDTH or tok == "}" or tok.isspace():
-            pass
-        elif tok in (r"\quad",):
-            total += 1.7
-        elif tok in _BINARY or tok in (r"\cdot", r"\leq", r"\geq", r"\neq"):
-            total += 1.6
-        elif tok.startswith("\\") and len(tok) > 2 and tok[1:] in ("exp", "log", "tanh", "sin", "cos"):
-            total += len(tok) - 1.0
-        else:
-            total += 1.0
-        i += 1
-    return total
-
-
-def latex_width(tex: str) -> float:
-    """Estimated printed width of math ``tex`` in letter widths (used to break lines).
-
-    Examples
-    --------
-    >>> latex_width("w^{[2]}_{1,1}") < len("w^{[2]}_{1,1}")
-    True
-    """
-    return _width(_TOKEN.findall(tex))
-
-
-def _terms(expr: sp.Expr) -> list[str]:
-    """The signed LaTeX terms of a sum, in the order sympy prints them."""
-    if not isinstance(expr, sp.Add):
-        return [sp.latex(expr)]
-    out = []
-    for i, term in enumerate(expr.as_ordered_terms()):
-        if term.could_extract_minus_sign():
-            out.append(("- " if i == 0 else "- ") + sp.latex(-term, order="none"))
-        else:
-            out.append(("" if i == 0 else "+ ") + sp.latex(term, order="none"))
-    return out
-
-
-def break_sum(expr: sp.Expr, budget: float = LINE_BUDGET, first: float = 0.0) -> list[str]:
-    """Split ``expr`` at term boundaries into lines of estimated width at most ``budget``.
-
-    ``first`` is the width already used on the first line (its left-hand side).
-
-    Examples
-    --------
-    >>> x = sp.symbols("x1:30")
-    >>> lines = break_sum(sp.Add(*x), budget=20)
-    >>> len(lines) > 1 and all(latex_width(line) <= 20 for line in lines)
-    True
-    """
-    lines: list[str] = []
-    current, used = "", first
-    for term in _terms(expr):
-        w = latex_width(term)
-        if current and used + w > budget:
-            lines.append(current)
-            current, used = "", 0.0
-        current = f"{current} {term}".strip()
-        used += w
-    lines.append(current)
-    return lines
-
-
-def _align_rows(rows: Sequence[tuple[str, sp.Expr | str]], budget: float = LINE_BUDGET) -> str:
-    """An align* body: ``lhs &= rhs`` per row, long sums continued on indented lines.
-
-    A single term too wide for a line (it cannot be broken at a term boundary) is scaled down to the line
-    width rather than allowed to overflow.
-    """
-    out = []
-    for lhs, rhs in rows:
-        lhs_w = latex_width(lhs) + 2.0
-        if isinstance(rhs, str):
-            out.append(f"{lhs} &= {rhs}")
-            continue
-        lines = break_sum(rhs, budget - 3.0, first=lhs_w - 3.0)
-        lines = [_fit(line, budget - 3.0) for line in lines]
-        text = f"{lhs} &= {lines[0]}"
-        for line in lines[1:]:
-            text += f" \\\\\n  &\\quad {line}"
-        out.append(text)
-    return "\\begin{align*}\n" + " \\\\\n".join(out) + "\n\\end{align*}\n"
-
-
-def _fit(line: str, budget: float) -> str:
-    if latex_width(line) <= budget:
-        return line
-    return f"\\resizebox{{0.8\\linewidth}}{{!}}{{$\\displaystyle {line}$}}"
-
-
-def _decimal(value: object) -> Decimal:
-    if isinstance(value, sp.Basic):
-        value = sp.Float(sp.N(value, 40), 40)
-    text = repr(value) if isinstance(value, float) else str(value)
-    text = text.strip().replace("mpf('", "").replace("')", "")
-    return Decimal(text)
-
-
-def latex_number(value: object, digits: int = 6) -> str:
-    """A number as LaTeX: exact for integers and rationals, else ``digits`` significant digits.
-
-    Examples
-    --------
-    >>> latex_number(sp.Rational(-3, 4)), latex_number(sp.pi), latex_number(1.5e-9)
-    ('- \\\\frac{3}{4}', '3.14159', '1.5 \\\\cdot 10^{-9}')
-    """
-    if isinstance(value, int | sp.Integer | sp.Rational) and not isinstance(value, bool):
-        return sp.latex(sp.Rational(value))
-    d = _decimal(value)
-    if d.is_infinite():
-        return "\\infty" if d > 0 else "-\\infty"
-    if d.is_nan():
-        raise SpecError(f"cannot print the number {value!r}")
-    if d == 0:
-        return "0"
-    with localcontext() as ctx:
-        ctx.prec = digits
-        ctx.rounding = ROUND_HALF_EVEN
-        d = +d
-    exponent = d.adjusted()
-    if -3 <= exponent < 5:
-        text = format(d, "f")
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-        return text.replace("-", "- ")
-    mantissa = format(d.scaleb(-exponent), "f")
-    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
-    return f"{mantissa} \\cdot 10^{{{exponent}}}".replace("-", "- ", 1 if mantissa.startswith("-") else 0)
-
-
-def _is_rational(value: object) -> bool:
-    return isinstance(value, sp.Rational) or (isinstance(value, int) and not isinstance(value, bool))
-
-
-def _matrix_blocks(entries: Sequence[Sequence[str]], budget: float = LINE_BUDGET) -> list[tuple[int, int]]:
-    """Column ranges [a, b) of a matrix such that each block fits on a line."""
-    cols = len(entries[0]) if entries else 0
-    widths = [max(latex_width(row[c]) for row in entries) + 2.0 for c in range(cols)]
-    blocks, start, used = [], 0, 0.0
-    for c in range(cols):
-        if c > start and used + widths[c] > budget - 10.0:
-            blocks.append((start, c))
-            start, used = c, 0.0
-        used += widths[c]
-    blocks.append((start, cols))
-    return blocks
-
-
-def _pmatrix(entries: Sequence[Sequence[str]]) -> str:
-    return "\\begin{pmatrix}\n" + " \\\\\n".join(" & ".join(row) for row in entries) + "\n\\end{pmatrix}"
-
-
-def _display_matrix(name: str, entries: Sequence[Sequence[str]]) -> str:
-    """``name = (...)``, split into column blocks when the matrix is too wide for a line."""
-    blocks = _matrix_blocks(entries)
-    if len(blocks) == 1:
-        return f"\\[\n{name} = {_pmatrix(entries)}\n\\]\n"
-    out = [f"The {len(entries[0])} columns of ${name}$ are shown in {len(blocks)} blocks.\n"]
-    for a, b in blocks:
-        part = [row[a:b] for row in entries]
-        out.append(f"\\[\n{name}_{{\\cdot,{a + 1}..{b}}} = {_pmatrix(part)}\n\\]\n")
-    return "".join(out)
-
-
-def _entries(matrix: sp.MatrixBase, digits: int) -> tuple[list[list[str]], bool]:
-    """Printed entries of a matrix and whether all of them are exact."""
-    exact = all(_is_rational(x) or x.free_symbols for x in matrix)
-    rows = []
-    for i in range(matrix.rows):
-        row = []
-        for j in range(matrix.cols):
-            x = matrix[i, j]
-            row.append(sp.latex(x) if exact or x.free_symbols else latex_number(x, digits))
-        rows.append(row)
-    return rows, exact
-
-
-def _error_sentence(digits: int) -> str:
-    return (
-        f"Entries that are not rational are printed rounded to {digits} significant digits "
-        f"(from a {40}-digit evaluation), so each printed entry $\\hat a$ of an exact entry $a$ "
-        f"satisfies $|\\hat a - a| \\le 10^{{{1 - digits}}}\\,|a|$."
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Sections of a derivation document
-# ---------------------------------------------------------------------------------------------
+__all__ = ["derivation"]
 
 
 def _layer_of(symbol: sp.Symbol) -> int:
@@ -564,23 +305,6 @@ def _solution_section(system: StationaritySystem, analysis: object, digits: int)
     return "".join(out)
 
 
-def _display_vector(lhs: str, rhs: str) -> str:
-    inner = rhs[1:-3].split(", ")
-    lines, current = [], ""
-    for piece in inner:
-        candidate = f"{current}, {piece}" if current else piece
-        if current and latex_width(candidate) > LINE_BUDGET - 12:
-            lines.append(current + ",")
-            current = piece
-        else:
-            current = candidate
-    lines.append(current)
-    if len(lines) == 1:
-        return f"\\[ {lhs} = ({lines[0]})^T \\]\n"
-    body = f"{lhs} &= (" + " \\\\\n  &\\quad ".join(lines) + ")^T"
-    return "\\begin{align*}\n" + body + "\n\\end{align*}\n"
-
-
 def _critical_section(found: object, digits: int) -> str:
     points = tuple(getattr(found, "points", found))  # type: ignore[arg-type]
     certified = any(hasattr(p, "enclosure") for p in points)
@@ -626,84 +350,6 @@ def _critical_section(found: object, digits: int) -> str:
         out.append(row + " \\\\\n")
     out.append("\\bottomrule\n\\end{longtable}\n")
     return "".join(out)
-
-
-def _midpoint_radius(lo: object, hi: object) -> str:
-    a, b = _decimal(lo), _decimal(hi)
-    mid, rad = (a + b) / 2, (b - a) / 2
-    # Round the radius up so the printed interval still contains the enclosure.
-    with localcontext() as ctx:
-        ctx.prec = 2
-        ctx.rounding = ROUND_CEILING
-        rad = +(rad + abs(mid) * Decimal(10) ** (-7))
-    return f"{latex_number(mid, 8)} \\pm {latex_number(rad, 2)}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LatexBuild:
-    """The outcome of compiling one document with pdflatex.
-
-    Attributes
-    ----------
-    pdf : Path or None
-        The PDF, or None when compilation failed.
-    log : str
-        The full pdflatex log.
-    errors : tuple of str
-        Log lines starting with ``!`` (TeX errors).
-    overfull : tuple of str
-        ``Overfull \\hbox``/``\\vbox`` warnings.
-    """
-
-    pdf: Path | None
-    log: str
-    errors: tuple[str, ...]
-    overfull: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        """Compiled without errors and without overfull boxes."""
-        return self.pdf is not None and not self.errors and not self.overfull
-
-
-def compile_latex(
-    tex: str, directory: str | Path, name: str = "document", *, timeout: float = 120
-) -> LatexBuild:
-    """Write ``tex`` to ``directory/name.tex`` and compile it with latexmk (or pdflatex).
-
-    Raises :class:`MissingDependency` when no TeX installation is found.
-    """
-    latexmk, pdflatex = shutil.which("latexmk"), shutil.which("pdflatex")
-    if pdflatex is None:
-        raise MissingDependency(
-            "pdflatex was not found; install TeX Live (Debian: apt-get install texlive-latex-base "
-            "texlive-latex-recommended latexmk)"
-        )
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        raise SpecError(f"document name {name!r} must consist of letters, digits, '.', '_' or '-'")
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.tex").write_text(tex, encoding="utf-8")
-    flags = ["-interaction=nonstopmode", "-halt-on-error"]
-    if latexmk is not None:
-        cmd = [latexmk, "-pdf", "-quiet", *[f"-pdflatex=pdflatex {' '.join(flags)} %O %S"], f"{name}.tex"]
-        runs = [cmd]
-    else:
-        runs = [[pdflatex, *flags, f"{name}.tex"]] * 2
-    for cmd in runs:
-        try:
-            subprocess.run(cmd, cwd=out, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise EisymError(f"compiling {out / name}.tex took longer than {timeout} s") from None
-    log_path = out / f"{name}.log"
-    log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
-    lines = log.splitlines()
-    errors = tuple(line for line in lines if line.startswith("!"))
-    overfull = tuple(line for line in lines if line.startswith("Overfull"))
-    pdf = out / f"{name}.pdf"
-    return LatexBuild(
-        pdf=pdf if pdf.exists() and not errors else None, log=log, errors=errors, overfull=overfull
-    )
 
 
 def derivation(
@@ -772,12 +418,12 @@ def derivation(
         sampled = stationarity_system(net, output, samples=samples)
         check = None
         if analysis is None:
-            from ._rank import paper_check, rank_analysis
+            from .._rank import paper_check, rank_analysis
 
             analysis = rank_analysis(sampled, dps=dps)
             check = paper_check(sampled, analysis)
         else:
-            from ._rank import paper_check
+            from .._rank import paper_check
 
             check = paper_check(sampled, analysis)
         parts.append(_samples_section(sampled, digits))
@@ -787,116 +433,3 @@ def derivation(
         parts.append(_critical_section(critical_points, digits))
     parts.append("\\end{document}\n")
     return "".join(parts)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProofDocument:
-    """One regenerated proof: its file, its machine checks and its build.
-
-    ``checks`` holds ``(statement, scope, passed)`` triples in the order the check script returns them.
-    """
-
-    name: str
-    tex: Path
-    pdf: Path | None
-    checks: tuple[tuple[str, str, bool], ...]
-    build: LatexBuild | None
-
-    @property
-    def passed(self) -> bool:
-        """Every check held (and the PDF built cleanly, when it was built)."""
-        return all(ok for _, _, ok in self.checks) and (self.build is None or self.build.ok)
-
-
-_CHECKS_MARKER = re.compile(r"^%% CHECKS: (\w+)$", re.MULTILINE)
-
-
-def _default_proofs_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "proofs"
-
-
-def _load_checks(source: Path) -> dict[str, object]:
-    import importlib.util
-    import sys
-
-    path = source / "checks.py"
-    spec = importlib.util.spec_from_file_location("eisym_proof_checks", path)
-    if spec is None or spec.loader is None or not path.exists():
-        raise SpecError(f"no proof checks at {path}; pass the proofs/ directory of an eisym source tree")
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the module executes.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return dict(module.CHECKS)
-
-
-def _checks_tex(checks: Sequence[tuple[str, str, bool]]) -> str:
-    items = [
-        f"\\item[{'passed' if ok else 'FAILED'}] {statement}\\\\\n  \\emph{{Checked for:}} {scope}."
-        for statement, scope, ok in checks
-    ]
-    return "\\begin{description}\n" + "\n".join(items) + "\n\\end{description}"
-
-
-def write_proofs(
-    out: str | Path,
-    *,
-    source: str | Path | None = None,
-    build: bool = True,
-    results: dict[str, Sequence[object]] | None = None,
-) -> tuple[ProofDocument, ...]:
-    """Regenerate the proofs of ``proofs/`` with the outcome of their machine checks, and build PDFs.
-
-    Parameters
-    ----------
-    out : path
-        Output directory (created).
-    source : path, optional
-        The ``proofs/`` directory (default: the one next to the installed ``eisym`` package).
-    build : bool
-        Compile each document with pdflatex.
-    results : dict, optional
-        Precomputed check results keyed by proof name (``checks.run_all()``); run here if omitted.
-    """
-    src = Path(source) if source is not None else _default_proofs_dir()
-    if not src.is_dir():
-        raise SpecError(f"proof sources not found at {src}; pass source= (the CLI's --source)")
-    preamble = (src / "preamble.tex").read_text(encoding="utf-8")
-    registry = _load_checks(src) if results is None else {}
-    target = Path(out)
-    target.mkdir(parents=True, exist_ok=True)
-    docs = []
-    for path in sorted(src.glob("*.tex")):
-        if path.name == "preamble.tex":
-            continue
-        text = path.read_text(encoding="utf-8").replace("\\input{preamble}\n", preamble)
-        found: list[tuple[str, str, bool]] = []
-        pieces, last = [], 0
-        for match in _CHECKS_MARKER.finditer(text):
-            key = match.group(1)
-            if results is not None and key in results:
-                checks = results[key]
-            elif results is None and key in registry:
-                checks = registry[key]()  # type: ignore[operator]
-            else:
-                raise SpecError(f"{path.name} names the check {key!r}, which has no results")
-            these = [(c.statement, c.scope, bool(c.passed)) for c in checks]  # type: ignore[attr-defined]
-            pieces += [text[last : match.start()], _checks_tex(these)]
-            found += these
-            last = match.end()
-        text = "".join(pieces) + text[last:]
-        if not found:
-            raise SpecError(f"{path.name} has no machine checks; add a '%% CHECKS: name' line")
-        tex_path = target / path.name
-        tex_path.write_text(text, encoding="utf-8")
-        result = compile_latex(text, target, path.stem) if build else None
-        docs.append(
-            ProofDocument(
-                name=path.stem,
-                tex=tex_path,
-                pdf=result.pdf if result else None,
-                checks=tuple(found),
-                build=result,
-            )
-        )
-    return tuple(docs)
