@@ -8,8 +8,10 @@ Usage::
 
 For every network: eisym's certify_critical_points (complete proof) and critical_points
 (numeric multistart, 900 starts) on the same network, the ratio of their times, the number
-of cells examined, whether the certificate is complete and whether the two agree on the
-number of points of each type. Goals from the issue: [2,16,1] sigmoid (weights N(0, 4),
+of cells examined, whether the certificate is complete, whether the two agree on the number
+of points of each type, how many certified points the numeric search missed, and how many
+numeric points fall outside every certified cell of their type (a bug in one of the two).
+Goals from the issue: [2,16,1] sigmoid (weights N(0, 4),
 box [-6,6]^2) complete in < 0.5 s and [1,256,1] on [-50,50] in < 1 s, medians over seeds
 0-9; stretch [3,32,1] on [-4,4]^3 and [2,16,16,1] on [-4,4]^2 in < 60 s.
 """
@@ -33,7 +35,14 @@ def _run(widths: str, box: tuple[float, float], seed: int) -> dict[str, object]:
     t_num = time.perf_counter() - begin
     certified = {k: v for k, v in cert.counts.items() if k != "unproven"}
     numeric = {k: v for k, v in num.counts.items() if k != "degenerate"}
+    # Every numeric point must lie in the cell of a certified point of the same type.
+    inside = sum(
+        any(q.type == p.type and all(a <= v <= b for v, (a, b) in zip(q.x, p.cell, strict=True))
+            for p in cert.points)
+        for q in num.points
+    )
     return {
+        "numeric_outside": len(num.points) - inside,
         "t_cert": t_cert,
         "t_num": t_num,
         "cells": cert.boxes_processed,
@@ -52,11 +61,14 @@ def _table(widths: str, box: tuple[float, float], seeds: range, goal: float | No
     complete = sum(bool(r["complete"]) for r in rows)
     agree = sum(bool(r["agree"]) for r in rows)
     pts = [r["points"] for r in rows]
+    missed = sum(int(r["points"]) - int(r["numeric_points"]) for r in rows)  # type: ignore[call-overload]
+    outside = sum(int(r["numeric_outside"]) for r in rows)  # type: ignore[call-overload]
     status = "" if goal is None else f" goal <{goal:.1f} s: {'MET' if med_c < goal else 'MISSED'}"
     print(
         f"{widths:<11} box {box}  certify median {med_c:7.3f} s  numeric median {med_n:7.3f} s  "
         f"ratio {med_c / med_n:5.2f}  cells {med_cells:9.0f}  complete {complete}/{len(rows)}  "
-        f"agree {agree}/{len(rows)}  points {pts}{status}",
+        f"agree {agree}/{len(rows)} (numeric missed {missed}, outside certified cells {outside})  "
+        f"points {pts}{status}",
         flush=True,
     )
 
