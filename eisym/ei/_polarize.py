@@ -408,7 +408,7 @@ def logit_targets(y: Array, classes: int, t_hi: float, t_lo: float) -> Array:
 def ridge_readout(design: Array, targets: Array, ridge: float, dim: int, bias: bool) -> tuple[Array, Array]:
     """Ridge least squares ``design @ coef.T + b ~ targets`` with an unpenalised intercept.
 
-    The penalty is ``ridge`` times the mean squared column norm over ``dim`` free directions; the dual
+    The penalty is ``ridge`` times the squared norm of ``design`` per free direction (``dim``); the dual
     form is used when there are fewer rows than columns. Returns (coef (C, p), b (C,)).
 
     Examples
@@ -418,11 +418,12 @@ def ridge_readout(design: Array, targets: Array, ridge: float, dim: int, bias: b
     >>> np.round(coef, 6).tolist(), np.round(b, 6).tolist()
     ([[2.0]], [1.0])
     """
+    # The penalty scale uses the raw (uncentred) columns, as an ELM readout's usually does.
+    lam = ridge * max(float(np.einsum("ij,ij->", design, design)) / max(dim, 1), 1e-12)
     if bias:
         mean_x, mean_t = design.mean(axis=0), targets.mean(axis=0)
         design, targets = design - mean_x, targets - mean_t
     n, cols = design.shape
-    lam = ridge * max(float(np.einsum("ij,ij->", design, design)) / max(dim, 1), 1e-12)
     if n < cols:
         dual = np.linalg.solve(design @ design.T + lam * np.eye(n), targets)
         coef = design.T @ dual
