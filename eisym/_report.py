@@ -71,7 +71,10 @@ def report_sections(v: Any) -> tuple[Section, ...]:
             "and seeded rational samples with distinct magnitudes, N* is the largest N for which the stacked "
             "system L(n,1) of N samples has a nonzero solution; ranks come from eisym's rank analysis "
             "(method column). The formula floor((l-1)/m) is printed next to the measurement, not used "
-            "for it.",
+            "for it. Sigmoid entries are transcendental (values of exp at rationals), so the rank analysis "
+            "takes its high-precision SVD path ('numeric'): the rank is decided by a singular-value gap "
+            "at 60 digits and marked '(gap?)' when no gap was decisive; it is not an exact DomainMatrix "
+            "rank.",
             f"Verdict: {cap.verdict} ({cap.matches} of {len(cap.rows)} match). Fitted slope of N* against P "
             "(two-layer networks): "
             + ", ".join(f"m={m}: {s:.3f} per parameter" for m, s in cap.slopes)
