@@ -51,6 +51,13 @@ from ._spec import WeightSource as WeightSource
 from ._spec import make_spec as make_spec
 from ._stationarity import StationaritySystem as StationaritySystem
 from ._stationarity import stationarity_system as stationarity_system
+from ._store import ResultStore as ResultStore
+from ._store import open_store as open_store
+from ._sweep import SweepResult as SweepResult
+from ._sweep import run_sweep as run_sweep
+from ._sweep import spawn_seeds as spawn_seeds
+from .claims.verify import Verification as Verification
+from .claims.verify import verify_claims as verify_claims
 
 try:
     __version__ = version("eisym")
