@@ -81,11 +81,12 @@ def _network_section(net: Network, d: Derivation) -> str:
     return "".join(out)
 
 
-def _zsum(net: Network, u: int, v: int) -> sp.Expr:
+def _zsum(net: Network, u: int, v: int) -> tuple[sp.Expr, ...]:
+    """The terms w_{v,k} h_k^[u-1] in the order k = 1, 2, ... (then the bias)."""
     w = net.weights[u - 1]
     prev = [sp.Symbol(f"h^{{[{u - 1}]}}_{{{k + 1}}}") for k in range(w.cols)]
-    expr = sp.Add(*(w[v, k] * prev[k] for k in range(w.cols)))
-    return expr + net.biases[u - 1][v] if net.spec.bias else expr
+    terms = tuple(w[v, k] * prev[k] for k in range(w.cols))
+    return terms + (net.biases[u - 1][v],) if net.spec.bias else terms
 
 
 def _chain_section(d: Derivation) -> str:
@@ -149,15 +150,24 @@ def _system_section(net: Network, output: int, system: StationaritySystem) -> st
         )
     else:
         out.append(
-            f"Since $h^{{[{n}]}}_{{{output}}} = S(z^{{[{n}]}}_{{{output}}})$ and $S' \\neq 0$, a point $x$ "
-            f"is stationary for $h^{{[{n}]}}_{{{output}}}$ exactly when\n"
+            f"Since $h^{{[{n}]}}_{{{output}}} = S(z^{{[{n}]}}_{{{output}}})$, wherever "
+            f"$S'(z^{{[{n}]}}_{{{output}}}) \\neq 0$ (everywhere for the sigmoid, $\\tanh$, softplus and the "
+            f"identity) a point $x$ is stationary for $h^{{[{n}]}}_{{{output}}}$ exactly when\n"
             f"\\[ \\sum_{{k=1}}^{{{lp}}} w^{{[{n}]}}_{{{output},k}}\\, "
             f"\\frac{{\\partial h^{{[{n - 1}]}}_k}}{{\\partial x_t}} = 0, \\qquad t = 1, \\dots, {m}, \\]\n"
             f"a homogeneous linear system in the {lp} unknowns $w^{{[{n}]}}_{{{output},k}}$; in matrix form "
             f"$(J^{{[{n - 1}]}})^T w^{{[{n}]}}_{{{output}}} = 0$. "
         )
+    if not net.weights[-1].free_symbols:
+        out.append(
+            f"(The values of $W^{{[{n}]}}$ in Section 1 play no role here: the system treats them as "
+            "unknowns.) "
+        )
     out.append("Written out with the named intermediates, the equations are\n")
-    rows = [("0", eq) for eq in system.equations]
+    rows: list[tuple[str, sp.Expr | str | tuple[sp.Expr, ...]]] = [
+        ("0", tuple(system.matrix[t, k] * w for k, w in enumerate(system.unknowns)))
+        for t in range(system.shape[0])
+    ]
     out.append(_align_rows(rows))
     return "".join(out)
 

@@ -97,12 +97,18 @@ def latex_width(tex: str) -> float:
     return _width(_TOKEN.findall(tex))
 
 
-def _terms(expr: sp.Expr) -> list[str]:
-    """The signed LaTeX terms of a sum, in the order sympy prints them."""
-    if not isinstance(expr, sp.Add):
+def _terms(expr: sp.Expr | tuple[sp.Expr, ...]) -> list[str]:
+    """The signed LaTeX terms of a sum: sympy's order for an expression, the given order for a tuple."""
+    if isinstance(expr, tuple):
+        ordered = [t for t in expr if t != 0]
+        if not ordered:
+            return ["0"]
+    elif isinstance(expr, sp.Add):
+        ordered = expr.as_ordered_terms()
+    else:
         return [sp.latex(expr)]
     out = []
-    for i, term in enumerate(expr.as_ordered_terms()):
+    for i, term in enumerate(ordered):
         if term.could_extract_minus_sign():
             out.append(("- " if i == 0 else "- ") + sp.latex(-term, order="none"))
         else:
@@ -110,10 +116,13 @@ def _terms(expr: sp.Expr) -> list[str]:
     return out
 
 
-def break_sum(expr: sp.Expr, budget: float = LINE_BUDGET, first: float = 0.0) -> list[str]:
+def break_sum(
+    expr: sp.Expr | tuple[sp.Expr, ...], budget: float = LINE_BUDGET, first: float = 0.0
+) -> list[str]:
     """Split ``expr`` at term boundaries into lines of estimated width at most ``budget``.
 
-    ``first`` is the width already used on the first line (its left-hand side).
+    ``expr`` is an expression (terms in sympy's printing order) or a tuple of terms to print in that
+    order. ``first`` is the width already used on the first line (its left-hand side).
 
     Examples
     --------
@@ -135,7 +144,9 @@ def break_sum(expr: sp.Expr, budget: float = LINE_BUDGET, first: float = 0.0) ->
     return lines
 
 
-def _align_rows(rows: Sequence[tuple[str, sp.Expr | str]], budget: float = LINE_BUDGET) -> str:
+def _align_rows(
+    rows: Sequence[tuple[str, sp.Expr | str | tuple[sp.Expr, ...]]], budget: float = LINE_BUDGET
+) -> str:
     """An align* body: ``lhs &= rhs`` per row, long sums continued on indented lines.
 
     A single term too wide for a line (it cannot be broken at a term boundary) is scaled down to the line
