@@ -446,6 +446,9 @@ def certified_summary(cert: Certificate, seconds: float | None = None) -> dict[s
     """The JSON-ready table of ``eisym critical --certify``: the keys of the numeric search plus
     ``complete``, ``unresolved_volume`` and, per point, ``type_proven``, ``box`` and ``enclosure``.
 
+    ``starts``, ``converged`` and ``polished`` are 0 (no multistart search runs); a point's
+    ``hessian`` and ``gradient_norm`` are float64 values at ``x``, for display only.
+
     Examples
     --------
     >>> from eisym import build_network
@@ -454,10 +457,16 @@ def certified_summary(cert: Certificate, seconds: float | None = None) -> dict[s
     >>> summary["complete"], summary["points"], summary["unresolved_volume"]
     (True, [], 0.0)
     """
+    subject = _stored_subject(cert)
+    hessians = [subject.evaluate(np.array([p.x]))[2][0].tolist() for p in cert.points]
     return {
         "variables": list(cert.variables),
         "box": [list(b) for b in cert.box],
         "method": "certified",
+        "starts": 0,
+        "converged": 0,
+        "polished": 0,
+        "dps": None,
         "prec": cert.prec,
         "counts": cert.counts,
         "complete": cert.complete,
@@ -477,10 +486,11 @@ def certified_summary(cert: Certificate, seconds: float | None = None) -> dict[s
                 "value": p.value,
                 "gradient_norm": p.gradient_norm,
                 "signature": list(p.signature) if p.signature else None,
+                "hessian": hess,
                 "box": [list(b) for b in p.cell],
                 "enclosure": [list(b) for b in p.enclosure],
             }
-            for p in cert.points
+            for p, hess in zip(cert.points, hessians, strict=True)
         ],
     }
 
