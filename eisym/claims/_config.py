@@ -89,7 +89,7 @@ PRESETS = {
     "default": Budget(name="default", seeds=32, chunk=16),
     "full": Budget(
         name="full",
-        seeds=300,
+        seeds=320,
         chunk=50,
         starts=24,
         grid=16001,

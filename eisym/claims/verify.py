@@ -168,8 +168,10 @@ def verify_claims(
     Examples
     --------
     >>> from concurrent.futures import ThreadPoolExecutor
-    >>> with ThreadPoolExecutor(2) as pool:  # doctest: +SKIP
+    >>> with ThreadPoolExecutor(2) as pool:
     ...     v = verify_claims("tiny", executor=pool, progress=False)
+    >>> v.claims[1].verdict, v.input_dimensions
+    ('confirmed', (1, 2, 3, 4))
     """
     b = budget(size)
     started = time.perf_counter()
