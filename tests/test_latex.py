@@ -117,6 +117,21 @@ def test_printed_kernel_basis_solves_the_exact_system():
     assert f"\\operatorname{{rank}} A = {a.rank()}" in doc
 
 
+def test_printed_numeric_kernel_carries_a_true_residual_bound():
+    net = build_network("2,5,1", weights="random:0:rational:4")
+    doc = derivation(net, samples=SAMPLES)
+    (vector,) = re.findall(r"b_\{1\} &= \((.*?)\)\^T", doc, flags=re.DOTALL)
+    entries = [
+        Decimal(e.strip().replace("- ", "-")) for e in vector.replace("\\\\\n  &\\quad", "").split(",")
+    ]
+    a = stationarity_system(net, samples=SAMPLES).matrix.applyfunc(lambda e: sp.N(e, 40))
+    residual = max(abs(r) for r in a * sp.Matrix([sp.Rational(str(e)) for e in entries]))
+    (bound,) = re.findall(r"\|A \\hat b_i\| \\le ([^$]+)\$", doc)
+    mantissa, _, exponent = bound.partition(" \\cdot 10^{")
+    limit = Decimal(mantissa) * Decimal(10) ** int(exponent.rstrip("}") or 0)
+    assert 0 < residual <= limit < 10 * residual + Decimal("1e-30")
+
+
 def test_rank_and_paper_condition_in_words_and_numbers(documents):
     doc = documents["sigmoid"]
     # [2,4,1] at two samples: 4 equations, 4 unknowns, generic rank 4.

@@ -22,6 +22,8 @@ from ._format import (
     _is_rational,
     _midpoint_radius,
     latex_number,
+    printed_value,
+    upper_bound,
 )
 
 __all__ = ["derivation"]
@@ -297,6 +299,8 @@ def _solution_section(system: StationaritySystem, analysis: object, digits: int)
     out = ["\\section{The general solution}\n"]
     basis = tuple(analysis.kernel_basis)  # type: ignore[attr-defined]
     unknowns = ", ".join(sp.latex(u) for u in system.unknowns)
+    if analysis.rank is None:  # type: ignore[attr-defined]
+        return out[0] + "The rank is undecided at this precision, so no general solution is given.\n"
     if not basis:
         return out[0] + "The kernel is $\\{0\\}$: only $w = 0$ solves the system.\n"
     out.append(
@@ -311,8 +315,28 @@ def _solution_section(system: StationaritySystem, analysis: object, digits: int)
     for lhs, rhs in rows:
         out.append(_display_vector(lhs, rhs))
     if not exact:
-        out.append(_error_sentence(digits) + "\n")
+        out.append(
+            f"The basis was computed by a singular value decomposition at {analysis.dps} digits "  # type: ignore[attr-defined]
+            f"and is printed to {digits} significant digits"
+        )
+        if not system.matrix.free_symbols:
+            residual = _residual(system.matrix, basis, digits)
+            out.append(
+                "; with the printed entries every equation holds up to "
+                f"$|A \\hat b_i| \\le {upper_bound(residual)}$"
+            )
+        out.append(".\n")
     return "".join(out)
+
+
+def _residual(matrix: sp.MatrixBase, basis: tuple[tuple[sp.Expr, ...], ...], digits: int) -> sp.Float:
+    """max |(A b)_r| over the printed (rounded) basis vectors, with A evaluated at 40 digits."""
+    a = matrix.applyfunc(lambda e: sp.N(e, 40))
+    worst = sp.Float(0, 40)
+    for b in basis:
+        vec = sp.Matrix([printed_value(x, digits) for x in b])
+        worst = max([worst, *(abs(r) for r in a * vec)])
+    return worst
 
 
 def _critical_section(found: object, digits: int) -> str:

@@ -198,10 +198,7 @@ def latex_number(value: object, digits: int = 6) -> str:
         raise SpecError(f"cannot print the number {value!r}")
     if d == 0:
         return "0"
-    with localcontext() as ctx:
-        ctx.prec = digits
-        ctx.rounding = ROUND_HALF_EVEN
-        d = +d
+    d = _round(d, digits)
     exponent = d.adjusted()
     if -3 <= exponent < 5:
         text = format(d, "f")
@@ -210,6 +207,27 @@ def latex_number(value: object, digits: int = 6) -> str:
     mantissa = format(d.scaleb(-exponent), "f")
     mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
     return f"{mantissa} \\cdot 10^{{{exponent}}}".replace("-", "- ", 1 if mantissa.startswith("-") else 0)
+
+
+def _round(d: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = digits
+        ctx.rounding = rounding
+        return +d
+
+
+def printed_value(value: object, digits: int) -> sp.Rational:
+    """The exact rational that :func:`latex_number` prints for ``value`` (``value`` itself if rational)."""
+    if _is_rational(value):
+        return sp.Rational(value)  # type: ignore[arg-type]
+    d = _decimal(value)
+    return sp.Rational(str(_round(d, digits))) if d != 0 else sp.S.Zero
+
+
+def upper_bound(value: object) -> str:
+    """``value`` (non-negative) rounded up to two significant digits, as LaTeX."""
+    d = _decimal(value)
+    return "0" if d == 0 else latex_number(_round(d, 2, ROUND_CEILING), 2)
 
 
 def _is_rational(value: object) -> bool:
