@@ -24,7 +24,7 @@ import sympy as sp
 
 from ._activations import symbolic_activation
 from ._errors import SpecError
-from ._network import Network, _point, hidden_symbol, preactivation_symbol
+from ._network import Network, _check_index, _point, hidden_symbol, preactivation_symbol
 
 __all__ = ["Derivation", "derive", "gradient", "hessian", "jacobians", "sensitivities"]
 
@@ -85,10 +85,7 @@ class Derivation:
     hessians: tuple[tuple[Matrix, ...], ...]
 
     def _unit(self, output: int) -> int:
-        n = self.network.depth
-        if not 1 <= output <= self.network.widths[n]:
-            raise SpecError(f"output must be between 1 and {self.network.widths[n]}, got {output!r}")
-        return output - 1
+        return _check_index(output, self.network.widths[-1], "output") - 1
 
     def value(self, output: int = 1) -> Expr:
         """h_output^[n]."""
