@@ -129,3 +129,22 @@ def test_a_sweep_killed_with_sigkill_resumes_without_loss_or_duplicates(tmp_path
     assert resumed.reused == stored and resumed.computed == 40 - stored
     assert resumed.results == fresh.results
     assert _rows(path) == (40, 40)
+
+
+def test_a_scheduler_address_connects_to_a_running_cluster():
+    from distributed import LocalCluster
+
+    from eisym._sweep import dask_client
+
+    with LocalCluster(
+        processes=False, protocol="tcp", n_workers=1, threads_per_worker=2, dashboard_address=None
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        client = dask_client(cluster.scheduler_address)
+        try:
+            out = run_sweep([Power(base=b) for b in range(4)], executor=client.get_executor(), progress=False)
+        finally:
+            client.close()
+    assert [r["value"] for r in out.results] == [0, 1, 4, 9]
+    with pytest.raises(SpecError, match="tcp://HOST:PORT"):
+        dask_client("localhost:8786")
