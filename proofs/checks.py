@@ -43,13 +43,17 @@ def _weights(u: int, rows: int, cols: int) -> sp.Matrix:
     return sp.Matrix(rows, cols, lambda a, b: sp.Symbol(f"w{u}_{a + 1}{b + 1}"))
 
 
-def _generic_network(widths: tuple[int, ...]) -> tuple[sp.Matrix, list[sp.Matrix], list[sp.Matrix], list]:
-    """x, the weight matrices, the pre-activations z^[u] and outputs h^[u] of S-networks (no bias)."""
+def _generic_network(
+    widths: tuple[int, ...], bias: bool = False
+) -> tuple[sp.Matrix, list[sp.Matrix], list[sp.Matrix], list]:
+    """x, the weight matrices, the pre-activations z^[u] and outputs h^[u] of S-networks."""
     x = sp.Matrix(sp.symbols(f"x1:{widths[0] + 1}"))
     ws, zs, hs = [], [], [x]
     for u in range(1, len(widths)):
         w = _weights(u, widths[u], widths[u - 1])
         z = w * hs[-1]
+        if bias:
+            z += sp.Matrix([sp.Symbol(f"b{u}_{a + 1}") for a in range(widths[u])])
         ws.append(w)
         zs.append(z)
         hs.append(z.applyfunc(S))
@@ -67,10 +71,10 @@ def _small_widths(depth: int, bound: int) -> list[tuple[int, ...]]:
 def check_r1() -> tuple[Check, ...]:
     """J^[u] = D^[u] W^[u] J^[u-1] against sympy's own differentiation of the composed network."""
     out = []
-    for depth, bound in ((2, 3), (3, 2)):
+    for depth, bound, bias in ((2, 3, False), (3, 2, False), (2, 2, True)):
         ok = True
         for widths in _small_widths(depth, bound):
-            x, ws, zs, hs = _generic_network(widths)
+            x, ws, zs, hs = _generic_network(widths, bias)
             jac = sp.eye(widths[0])
             for u in range(1, depth + 1):
                 jac = sp.diag(*[_s1(z) for z in zs[u - 1]]) * ws[u - 1] * jac
@@ -79,7 +83,8 @@ def check_r1() -> tuple[Check, ...]:
             Check(
                 result="R1",
                 statement=r"$J^{[u]} = D^{[u]} W^{[u]} J^{[u-1]}$ is the Jacobian of the composed network",
-                scope=f"depth {depth}, every width $1 \\le l_u \\le {bound}$, generic $S$",
+                scope=f"depth {depth}, every width $1 \\le l_u \\le {bound}$, generic $S$"
+                + (", with biases" if bias else ""),
                 passed=ok,
             )
         )
