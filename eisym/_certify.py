@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 _SPLIT = 0.5 - 0.618 / 64  # off-centre, so symmetric critical points rarely land on a cut
+_ARB_RESCUES = 512  # cells per batch whose gradient underflows float64, tried in arb
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -288,7 +289,7 @@ def certify_critical_points(
             pending_lo, pending_hi = pending_lo[take:], pending_hi[take:]
             processed += take
             bar.update(take)
-            out, h, gc, c = gradient_excludes_zero(subject, lo, hi)
+            out, h, gc, c, tiny = gradient_excludes_zero(subject, lo, hi)
             rest = ~out
             split = np.zeros(len(lo), dtype=bool)
             split[rest] = True
@@ -302,6 +303,9 @@ def certify_critical_points(
                     if point is not None:
                         points.append(point)
                         split[i] = False
+            for i in np.flatnonzero(split & tiny)[:_ARB_RESCUES]:
+                if arb_excludes(ab, list(lo[i]), list(hi[i]), depth=0):
+                    out[i], split[i] = True, False
             excluded.append(np.stack([lo[out], hi[out]], axis=2))
             # Cut the axis that contributes most to the gradient's spread ("maximal smear").
             mag = np.maximum(np.abs(h.lo), np.abs(h.hi))
@@ -521,7 +525,8 @@ def check_certificate(f: object, certificate: Certificate, *, exclusion: str = "
         the stored one fails the check.
     certificate : Certificate
     exclusion : {"numpy", "arb"}
-        Replay the exclusions with the outward-rounded numpy intervals (fast) or with arb.
+        Replay the exclusions with the outward-rounded numpy intervals (fast; cells they cannot
+        decide are retried in arb) or with arb only.
 
     Examples
     --------
@@ -562,6 +567,8 @@ def check_certificate(f: object, certificate: Certificate, *, exclusion: str = "
                 for start in range(0, len(ex), 4096):
                     sl = slice(start, start + 4096)
                     ok[sl] = excludes_np(subject, ex[sl, :, 0], ex[sl, :, 1])
+                for i in np.flatnonzero(~ok):  # cells the search excluded in arb (float underflow)
+                    ok[i] = arb_excludes(ab, list(ex[i, :, 0]), list(ex[i, :, 1]))
             else:
                 ok = np.array([arb_excludes(ab, list(x[:, 0]), list(x[:, 1])) for x in ex], dtype=bool)
             excluded_ok = int(ok.sum())

@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 Box = tuple[tuple[float, float], ...]
+_UNDERFLOW = 1e-250
 
 
 class NetworkSubject:
@@ -124,7 +125,9 @@ def make_subject(f: object, output: int = 1, variables: Sequence[object] | None 
 
 
 def gradient_excludes_zero(subject, lo: np.ndarray, hi: np.ndarray):  # type: ignore[no-untyped-def]
-    """Mask of boxes whose interval gradient excludes 0, plus the Hessian, g(c) and c."""
+    """Mask of boxes whose interval gradient excludes 0, plus the Hessian, g(c), c and a mask
+    of boxes where some gradient component is within float64 underflow of zero (only arb,
+    with its unbounded exponents, can tell its sign there)."""
     with np.errstate(all="ignore"):
         g, h = subject.enclose_np(lo, hi)
         c = 0.5 * lo + 0.5 * hi
@@ -135,7 +138,8 @@ def gradient_excludes_zero(subject, lo: np.ndarray, hi: np.ndarray):  # type: ig
             centred = centred + h[:, :, j] * d[:, None, j]
         g = g.intersect(centred)
         excluded = np.any((g.lo > 0) | (g.hi < 0), axis=1)
-    return excluded, h, gc, c
+        tiny = np.any(np.maximum(np.abs(g.lo), np.abs(g.hi)) < _UNDERFLOW, axis=1)
+    return excluded, h, gc, c, tiny
 
 
 def krawczyk_np(lo, hi, h: IA, gc: IA, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
@@ -173,9 +177,10 @@ def _arb_krawczyk_operator(ab, lo: Sequence[float], hi: Sequence[float]):  # typ
     gc, _ = ab.enclose(c, c, order=1)
     _, h = ab.enclose(lo, hi)
     mid = np.array([[float(x.mid()) for x in row] for row in h])
-    if not np.all(np.isfinite(mid)):
+    with np.errstate(all="ignore"):
+        y = np.linalg.pinv(mid) if np.all(np.isfinite(mid)) else mid
+    if not np.all(np.isfinite(y)):
         return None
-    y = np.linalg.pinv(mid)
     ya = np.array([[arb(float(v)) for v in row] for row in y], dtype=object)
     eye = np.array([[arb(int(i == j)) for j in range(m)] for i in range(m)], dtype=object)
     ca = np.array([arb(v) for v in c], dtype=object)
@@ -226,7 +231,8 @@ def arb_type(ab, lo: Sequence[float], hi: Sequence[float]) -> tuple[int, int] | 
     mid = np.array([[float(x.mid()) for x in row] for row in h])
     if not np.all(np.isfinite(mid)):
         return None
-    _, q = np.linalg.eigh(0.5 * (mid + mid.T))
+    with np.errstate(all="ignore"):
+        _, q = np.linalg.eigh(0.5 * (mid + mid.T))
     qa = np.array([[arb(float(v)) for v in row] for row in q], dtype=object)
     a = qa.T @ h @ qa
     plus = minus = 0
@@ -244,11 +250,12 @@ def arb_type(ab, lo: Sequence[float], hi: Sequence[float]) -> tuple[int, int] | 
 def newton(subject, x: np.ndarray, lo, hi) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Float Newton steps on the gradient from x, kept inside [lo, hi] (no proof, a guess)."""
     for _ in range(12):
-        _, g, h = subject.evaluate(x[None])
-        try:
-            step = np.linalg.solve(h[0], g[0])
-        except np.linalg.LinAlgError:
-            break
+        with np.errstate(all="ignore"):
+            _, g, h = subject.evaluate(x[None])
+            try:
+                step = np.linalg.solve(h[0], g[0])
+            except np.linalg.LinAlgError:
+                break
         if not np.all(np.isfinite(step)):
             break
         x = np.clip(x - step, lo, hi)
@@ -298,7 +305,7 @@ def tiles(box: Box, lo: np.ndarray, hi: np.ndarray) -> str | None:
 
 def excludes_np(subject, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Mask of boxes proven free of critical points, by the interval gradient or by Krawczyk."""
-    out, h, gc, c = gradient_excludes_zero(subject, lo, hi)
+    out, h, gc, c, _ = gradient_excludes_zero(subject, lo, hi)
     rest = np.flatnonzero(~out)
     if len(rest):
         out[rest] = krawczyk_np(lo[rest], hi[rest], h[rest], gc[rest], c[rest])[1]
