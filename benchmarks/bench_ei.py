@@ -347,6 +347,31 @@ def gradient_figure(path, seed=0):
     return ei_grads, bp_grads
 
 
+def one_dimensional(seeds):
+    """1-D inputs: accuracy next to the number of extrema of every output unit (eisym.critical_points)."""
+    from eisym import critical_points
+
+    print("\n1-D bands (x ~ U(-3, 3), 4 alternating class intervals, 120 train / 120 test points)")
+    print(
+        f"{'method':<14}{'seed':>5}{'train':>8}{'test':>8}{'hidden':>8}{'extrema per unit':>20}{'mapped':>8}"
+    )
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-3, 3, (240, 1))
+        y = (np.floor((x[:, 0] + 3) / 1.5).astype(int)) % 2
+        x_train, y_train, x_test, y_test = x[:120], y[:120], x[120:], y[120:]
+        for label, steps in (("EI-lp", 0), ("EI-lp+R5", 10)):
+            model = fit(x_train, y_train, widths=(6,), init_scale=4.0, seed=seed, hidden_steps=steps)
+            counts = []
+            for v in (1, 2):
+                found = critical_points(model.network, (-3, 3), output=v, starts=300)
+                counts.append(sum(p.type in ("minimum", "maximum") for p in found.points))
+            print(
+                f"{label:<14}{seed:>5}{model.train_accuracy:>8.3f}{model.score(x_test, y_test):>8.3f}"
+                f"{model.widths[1]:>8}{str(counts):>20}{sum(s.right_kind for s in model.mapped):>8}"
+            )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(CONFIG))
@@ -354,6 +379,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2 seeds; xor, moons, circles, iris")
     parser.add_argument("--figure", help="write the gradient-vanishing figure to this PNG")
     parser.add_argument("--json", help="write every run to this JSON file (rewritten after each seed)")
+    parser.add_argument("--one-d", action="store_true", help="also the 1-D extrema-count experiment")
     parser.add_argument("--methods", help="only these rows, e.g. EI-lp+R5,backprop")
     parser.add_argument("--summarize", nargs="+", metavar="JSON", help="only summarise earlier --json files")
     args = parser.parse_args()
@@ -374,6 +400,8 @@ def main():
         rows = run(datasets, seeds, args.json, args.methods.split(",") if args.methods else None)
         table = summarize(rows)
         goals(table)
+        if args.one_d:
+            one_dimensional(seeds)
         if args.figure:
             gradient_figure(args.figure)
 
