@@ -73,7 +73,7 @@ def classify_representatives(
 
     A unit's gradient counts as zero when its norm is at most ``grad_tol`` times
     S'(z_v) sum_k |w_{v,k}| |grad h_k|; a Hessian is ``degenerate`` when an eigenvalue's magnitude is at
-    most ``eig_tol`` times S'(z_v) sum_k |w_{v,k}| |H_k|_2 (the size of the terms it is made of).
+    most ``eig_tol`` times S'(z_v) sum_k |w_{v,k}| |H_k|_F (the size of the terms it is made of).
     """
     w_out, b_out = weights[-1], biases[-1]
     out = []
@@ -86,7 +86,7 @@ def classify_representatives(
         curv = np.einsum("vk,kst->vst", w_out, hess[0])
         hess_out = d2[:, None, None] * g[:, :, None] * g[:, None, :] + d1[:, None, None] * curv
         grad_scale = d1 * (np.abs(w_out) @ np.linalg.norm(jac[0], axis=1))
-        hess_scale = d1 * (np.abs(w_out) @ np.linalg.norm(hess[0], ord=2, axis=(1, 2)))
+        hess_scale = d1 * (np.abs(w_out) @ np.linalg.norm(hess[0], axis=(1, 2)))
         rel = np.linalg.norm(d1[:, None] * g, axis=1) / np.maximum(grad_scale, np.finfo(float).tiny)
         kinds = []
         for v in range(w_out.shape[0]):
