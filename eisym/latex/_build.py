@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
 from .._errors import EisymError, MissingDependency, SpecError
 
 __all__ = ["LatexBuild", "ProofDocument", "compile_latex", "write_proofs"]
@@ -158,9 +160,8 @@ def write_proofs(
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
     docs = []
-    for path in sorted(src.glob("*.tex")):
-        if path.name == "preamble.tex":
-            continue
+    sources = [p for p in sorted(src.glob("*.tex")) if p.name != "preamble.tex"]
+    for path in tqdm(sources, desc="proofs", unit="proof", disable=None):
         text = path.read_text(encoding="utf-8").replace("\\input{preamble}\n", preamble)
         found: list[tuple[str, str, bool]] = []
         pieces, last = [], 0
