@@ -276,7 +276,7 @@ def certify_critical_points(
     unresolved: list[np.ndarray] = []
     points: list[CertifiedPoint] = []
     processed = 0
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     with flint.ctx.workprec(prec), tqdm(desc="certify", unit="box", disable=None, leave=False) as bar:
         ab = subject.arb()
@@ -399,6 +399,14 @@ def certificate_to_json(cert: Certificate) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
 
+def _signature(value: object) -> tuple[int, int, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 3:
+        raise SpecError(f"certificate: a signature is [n_plus, n_minus, n_zero], got {value!r}")
+    return (int(value[0]), int(value[1]), int(value[2]))
+
+
 def _prec(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 53 <= value <= 65536:
         raise SpecError(f"certificate: prec must be an integer number of bits in [53, 65536], got {value!r}")
@@ -424,7 +432,7 @@ def certificate_from_json(text: str) -> Certificate:
                 x=tuple(float(v) for v in p["x"]),
                 type=str(p["type"]),
                 type_proven=bool(p["type_proven"]),
-                signature=tuple(int(v) for v in p["signature"]) if p["signature"] else None,
+                signature=_signature(p["signature"]),
                 value=float(p["value"]),
                 gradient_norm=float(p["gradient_norm"]),
                 cell=_unflat(p["cell"], m, "a point's cell"),

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -86,7 +87,7 @@ class IA:
     def shape(self) -> tuple[int, ...]:
         return self.lo.shape
 
-    def __getitem__(self, key: object) -> IA:
+    def __getitem__(self, key: Any) -> IA:
         if self.is_point:
             return IA.point(self.lo[key])
         return IA(self.lo[key], self.hi[key])
@@ -115,9 +116,9 @@ class IA:
             x, p = (self, other.lo) if other.is_point else (other, self.lo)
             a, b = x.lo * p, x.hi * p
             return IA(_down(np.minimum(a, b)), _up(np.maximum(a, b)))
-        p = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
-        lo = np.minimum(np.minimum(p[0], p[1]), np.minimum(p[2], p[3]))
-        hi = np.maximum(np.maximum(p[0], p[1]), np.maximum(p[2], p[3]))
+        q = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
+        lo = np.minimum(np.minimum(q[0], q[1]), np.minimum(q[2], q[3]))
+        hi = np.maximum(np.maximum(q[0], q[1]), np.maximum(q[2], q[3]))
         return IA(_down(lo), _up(hi))
 
     def sqr(self) -> IA:
@@ -291,7 +292,7 @@ class NetworkUnit:
     exact: tuple[tuple[tuple[sp.Expr, ...], ...], ...]
     exact_biases: tuple[tuple[sp.Expr, ...] | None, ...]
     activations: tuple[str, ...]
-    poly: tuple[tuple[tuple[Fraction, ...], ...], ...]
+    poly: tuple[tuple[Fraction, ...], ...]
     shortcut: bool
 
     @property
@@ -334,7 +335,10 @@ def network_unit(net: Network, output: int = 1) -> NetworkUnit:
     names = tuple(a.name for a in net.spec.activations)
     if "softmax" in names:
         raise SpecError("certification supports elementwise activations only, not softmax")
-    ws, bs, exact, exact_b = [], [], [], []
+    ws: list[PointMatrix] = []
+    bs: list[PointMatrix | None] = []
+    exact: list[tuple[tuple[sp.Expr, ...], ...]] = []
+    exact_b: list[tuple[sp.Expr, ...] | None] = []
     for u in range(1, n + 1):
         w = net.weights[u - 1]
         rows = [list(w.row(i)) for i in range(w.rows)]
@@ -430,7 +434,7 @@ def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: igno
                 factored = None
             elif order == 2:
                 k = jac.shape[-2]
-                curv = bk.matmul(w, hess.reshape(batch, k, m * m)).reshape(batch, -1, m, m)
+                curv = bk.matmul(w, hess.reshape(batch, k, m * m)).reshape(batch, -1, m, m)  # type: ignore[union-attr]
         if u == n - 1 and unit.shortcut:
             return _batch(g[:, 0, :], batch), (curv[:, 0] if curv is not None else None)
         z = bk.matmul(w, h[..., None])[..., 0]
@@ -447,7 +451,7 @@ def _recurrence(bk, unit: NetworkUnit, x, batch: int, order: int):  # type: igno
                 if curv is not None:
                     hess = hess + d[..., None, None] * curv
         h = s
-    return jac[:, 0, :], (hess[:, 0] if order == 2 else None)
+    return jac[:, 0, :], (hess[:, 0] if order == 2 else None)  # type: ignore[index]
 
 
 def _batch(x, batch: int):  # type: ignore[no-untyped-def]

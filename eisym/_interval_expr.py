@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -63,8 +64,8 @@ def expression_unit(
     elif isinstance(f, ParsedExpression):
         parsed = f
     elif isinstance(f, sp.Expr):
-        syms = sorted(f.free_symbols, key=sp.default_sort_key) if names is None else names
-        parsed = parse_expression(str(f), [str(s) for s in syms])
+        order = [str(s) for s in sorted(f.free_symbols, key=sp.default_sort_key)] if names is None else names
+        parsed = parse_expression(str(f), order)
         if parsed.expr != f:
             raise ExpressionError(
                 f"expression {f} does not read back unchanged from its text {str(f)!r}; "
@@ -224,7 +225,7 @@ class _ArbTree:
         self.index = {s: i for i, s in enumerate(unit.variables)}
         self.x = x
         self.memo: dict[sp.Expr, object] = {}
-        self.trig = _arb_table()["sine"]
+        self.trig: Any = _arb_table()["sine"]
 
     def __call__(self, e: sp.Expr):  # type: ignore[no-untyped-def]
         hit = self.memo.get(e)
@@ -260,10 +261,9 @@ class _ArbTree:
         if len(e.args) != 1:
             raise ExpressionError(f"cannot evaluate {e} on arb balls")
         a = self(e.args[0])
-        if isinstance(e, sp.sin):
-            return _range_arb(*self.trig[0], a)
-        if isinstance(e, sp.cos):
-            return _range_arb(*self.trig[1], a)
+        if isinstance(e, (sp.sin, sp.cos)):
+            f, extrema = self.trig[0 if isinstance(e, sp.sin) else 1]
+            return _range_arb(f, extrema, a)
         for cls in _FUNCS:
             if isinstance(e, cls):
                 return _monotone_arb(lambda v, name=cls.__name__: getattr(v, name)(), a)
