@@ -323,6 +323,8 @@ def fit(
     for name, value in (("max_increments", max_increments), ("hidden_steps", hidden_steps)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise SpecError(f"{name} must be a non-negative integer, got {value!r}")
+    if grow is not None and (isinstance(grow, bool) or not isinstance(grow, int) or grow < 1):
+        raise SpecError(f"grow must be a positive integer, got {grow!r}")
     if not (trust > 0 and math.isfinite(trust)):
         raise SpecError(f"trust must be a positive finite number, got {trust!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -347,31 +349,32 @@ def fit(
     sizes = np.bincount(labels, minlength=c)
     records: list[Increment] = []
     solve_total = 0.0
+    opts = _Options(
+        polarization=polarization,
+        termination=termination,
+        bias=bias,
+        ub=ub,
+        lb=lb,
+        eps=eps,
+        ridge=ridge,
+        max_candidates=max_candidates,
+        seed=enum_seed,
+        grad_tol=grad_tol,
+        eig_tol=eig_tol,
+    )
+
+    def accuracy(z: Array) -> float:
+        return float(np.mean(z.argmax(axis=1) == labels))
+
     for step in range(max_increments + 1):
         width = weights[-1].shape[1]
         per_class = _per_class(representatives, width, m, sizes)
         reps, owner = choose_representatives(arr, labels, per_class, km_seed)
-        opts = _Options(
-            polarization=polarization,
-            termination=termination,
-            bias=bias,
-            ub=ub,
-            lb=lb,
-            eps=eps,
-            ridge=ridge,
-            max_candidates=max_candidates,
-            seed=enum_seed,
-            grad_tol=grad_tol,
-            eig_tol=eig_tol,
-        )
         sol, rank, nullity, checks, logits, done, spent = _solve_last_layer(
             weights, biases, acts, arr, labels, reps, opts
         )
         solve_total += spent
         steps = 0
-
-        def accuracy(z: Array) -> float:
-            return float(np.mean(z.argmax(axis=1) == labels))
 
         best = None
         while not done and sol is not None and steps < hidden_steps and len(weights) > 1:
@@ -411,8 +414,6 @@ def fit(
         if done or step == max_increments:
             break
         extra = grow if grow is not None else max(2, width // 2)
-        if isinstance(extra, bool) or not isinstance(extra, int) or extra < 1:
-            raise SpecError(f"grow must be a positive integer, got {grow!r}")
         w_new, b_new = _init_layer(grow_rng, extra, weights[-2].shape[1], init_scale)
         weights[-2] = np.vstack([weights[-2], w_new])
         if bias:
@@ -432,7 +433,7 @@ def fit(
         )
         for i, ch in zip(reps, checks, strict=True)
     )
-    train_acc = float(np.mean(logits.argmax(axis=1) == labels))
+    train_acc = accuracy(logits)
     for arr_ in weights:
         arr_.setflags(write=False)
     return EIModel(
