@@ -312,14 +312,17 @@ def with_layer(net: Network, layer: int, weights: object, biases: object = None)
     layer = _check_index(layer, net.depth, "layer")
     r, c = net.widths[layer], net.widths[layer - 1]
     new_w = (
-        _symbolic_layer(layer, r, c) if weights == "symbolic" else _matrix(weights, (r, c), f"W^[{layer}]")
+        _symbolic_layer(layer, r, c)
+        if isinstance(weights, str) and weights == "symbolic"
+        else _matrix(weights, (r, c), f"W^[{layer}]")
     )
     ws = net.weights[: layer - 1] + (new_w,) + net.weights[layer:]
     bs = net.biases
     if biases is not None:
         if not net.spec.bias:
             raise SpecError("biases given for a network without biases")
-        new_b = _symbolic_bias(layer, r) if biases == "symbolic" else _matrix(biases, (r, 1), f"b^[{layer}]")
+        symbolic = isinstance(biases, str) and biases == "symbolic"
+        new_b = _symbolic_bias(layer, r) if symbolic else _matrix(biases, (r, 1), f"b^[{layer}]")
         bs = bs[: layer - 1] + (new_b,) + bs[layer:]
     return replace(net, weights=ws, biases=bs, source=WeightSource(kind="explicit"))
 

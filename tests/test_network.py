@@ -406,6 +406,11 @@ def test_with_layer_replaces_only_that_layer():
     assert new.weights[1] == sp.ImmutableMatrix([[sp.Rational(1, 2), 2, -1]])
     assert new.biases[1] == sp.ImmutableMatrix([[7]])
     assert new.source.kind == "explicit"
+    arrays = with_layer(net, 2, np.array([[1, 2, 3]]), biases=np.array([Fraction(1, 2)], dtype=object))
+    assert arrays.weights[1] == sp.ImmutableMatrix([[1, 2, 3]])
+    assert arrays.biases[1] == sp.ImmutableMatrix([[sp.Rational(1, 2)]])
+    with raises_spec(r"row 1 should have 3 entries"):
+        with_layer(net, 2, np.array([[1, 2]]))
     sym = with_layer(net, 1, "symbolic")
     assert sym.weights[0][2, 1] == weight_symbol(1, 3, 2) and sym.weights[1] == net.weights[1]
 
