@@ -171,8 +171,9 @@ class WeightSource:
             isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0
         ):
             raise SpecError(f"random weights need a non-negative integer seed, got {self.seed!r}")
-        if self.denominator < 1:
-            raise SpecError(f"weight source: denominator must be positive, got {self.denominator!r}")
+        den = self.denominator
+        if isinstance(den, bool) or not isinstance(den, int) or den < 1:
+            raise SpecError(f"weight source: denominator must be a positive integer, got {den!r}")
         if not (self.scale > 0 and self.scale < float("inf")):
             raise SpecError(f"weight source: scale must be a positive finite number, got {self.scale!r}")
 

@@ -205,9 +205,9 @@ def test_random_float_weights_are_the_seeded_numpy_draws(bias):
 @pytest.mark.parametrize("denominator", [1, 8, 100])
 def test_random_rational_weights_round_the_draws(denominator):
     widths = (2, 3, 1)
-    net = build_network(widths, weights=f"random:5:rational:{denominator}", bias=True)
+    net = build_network(widths, weights=f"random:5:rational:{denominator}", bias=True, scale=0.5)
     assert net.is_exact
-    ws, bs = _direct_draws(5, widths, True)
+    ws, bs = _direct_draws(5, widths, True, scale=0.5)
     for got, want in zip(net.weights + net.biases, ws + bs, strict=True):
         for i in range(want.shape[0]):
             for j in range(want.shape[1]):

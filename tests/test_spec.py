@@ -211,8 +211,7 @@ def test_spec_round_trips_through_its_dict_and_digest_separates_specs():
 def test_digest_does_not_depend_on_the_hash_seed():
     spec = make_spec("3,4,2", ["tanh", "softmax"], bias=True)
     code = (
-        "from eisym._spec import make_spec;"
-        "print(make_spec('3,4,2', ['tanh', 'softmax'], bias=True).digest())"
+        "from eisym._spec import make_spec;print(make_spec('3,4,2', ['tanh', 'softmax'], bias=True).digest())"
     )
     env = dict(os.environ, PYTHONHASHSEED="12345")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -253,7 +252,7 @@ def test_parse_weight_source_and_label_round_trip(text, expected):
         ("random:1.5", "'random:1.5'"),
         ("random:-1", "-1"),
         ("random:1:complex", "'complex'"),
-        ("random:1:rational:0", "denominator must be positive, got 0"),
+        ("random:1:rational:0", "denominator must be a positive integer, got 0"),
         ("random:1:rational:q", "'random:1:rational:q'"),
         ("random:1:rational:4:9", "'random:1:rational:4:9'"),
     ],
@@ -267,6 +266,12 @@ def test_parse_weight_source_rejects_bad_text(text, fragment):
 def test_weight_source_rejects_bad_scale(scale):
     with raises_spec("scale must be a positive finite number"):
         WeightSource(kind="random", seed=0, scale=scale)
+
+
+@pytest.mark.parametrize("denominator", [2.5, True, 0, -4])
+def test_weight_source_rejects_non_integer_denominators(denominator):
+    with raises_spec(f"denominator must be a positive integer, got {denominator!r}"):
+        WeightSource(kind="random", seed=0, number="rational", denominator=denominator)
 
 
 def test_weight_source_rejects_unknown_kind_and_boolean_seed():
