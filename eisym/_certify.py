@@ -248,6 +248,20 @@ def certify_critical_points(
     -------
     Certificate
 
+    Raises
+    ------
+    SpecError
+        Bad box, precision or width; symbolic weights; a softmax layer.
+    ExpressionError
+        An expression outside the supported functions.
+    MissingDependency
+        python-flint is not installed.
+
+    Notes
+    -----
+    The arb precision is set through python-flint's process-wide context (restored on
+    exit), so concurrent calls from several threads must be serialised.
+
     Examples
     --------
     >>> from eisym import build_network
