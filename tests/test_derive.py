@@ -111,6 +111,14 @@ def test_depth_one_transcendental_derivatives_are_exact(activation, weights):
         ours_grad, ours_hess = layered(net, v)
         assert all(sp.cancel(a - b) == 0 for a, b in zip(ours_grad, grad, strict=True))
         assert all(sp.cancel(a - b) == 0 for a, b in zip(ours_hess, hess, strict=True))
+        if weights != "symbolic":
+            # at an exact point the point derivation is exact too
+            point = (sp.Rational(1, 3), sp.Rational(-5, 4))
+            at = derive(net, point=point)
+            subs = dict(zip(net.inputs, point, strict=True))
+            expected = [e.subs(subs) for e in grad + list(hess)]
+            ours = list(at.gradient(v)) + list(at.hessian(v))
+            assert all(sp.cancel(a - b) == 0 for a, b in zip(ours, expected, strict=True))
 
 
 def test_a_wrong_derivative_is_caught_by_the_exact_oracle():
