@@ -191,6 +191,10 @@ def test_representatives_are_class_members_and_own_their_clusters():
         ({"representatives": "some"}, "representatives"),
         ({"seed": -1}, "seed"),
         ({"activation": "relu"}, "activation"),
+        ({"grow": 0}, "grow"),
+        ({"hidden_steps": -1}, "hidden_steps"),
+        ({"trust": 0.0}, "trust"),
+        ({"eps": 0.6}, "eps"),
     ],
 )
 def test_bad_options(kwargs, match):
@@ -299,3 +303,19 @@ def test_fit_with_hidden_steps(moons):
     assert not np.array_equal(plain.weights[0], solved.weights[0])
     assert all(s.stationary for s in solved.mapped)
     assert solved.train_accuracy >= plain.train_accuracy
+
+
+def test_mapped_extrema_are_found_by_critical_points():
+    from eisym import critical_points
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, (60, 1))
+    y = (np.floor((x[:, 0] + 3) / 1.5).astype(int)) % 2
+    model = fit(x, y, widths=(8,), init_scale=4.0, seed=0)
+    assert model.converged
+    found = critical_points(model.network, (-3.5, 3.5), output=1, starts=200)
+    mapped = [s for s in model.mapped if s.kinds[0] in ("maximum", "minimum")]
+    assert mapped
+    for sample in mapped:
+        near = [p for p in found.points if abs(p.x[0] - x[sample.sample, 0]) < 1e-6]
+        assert len(near) == 1 and near[0].type == sample.kinds[0]
