@@ -165,7 +165,8 @@ def test_byte_for_byte_deterministic_across_hash_seeds(documents):
         "sys.stdout.write(derivation(build_network('2,3,3', ['sigmoid', 'softmax'], "
         "weights='random:1:rational:4'), output=2, samples=[[0, 1], ['1/2', -1]]))"
     )
-    for seed in ("1", "12345"):
+    # pytest's own process runs under a random hash seed; one other fixed seed is enough to differ.
+    for seed in ("12345",):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
