@@ -38,6 +38,8 @@ def _network(kind: str):
         return build_network("2,3,3", ["sigmoid", "softmax"], weights="random:1:rational:4")
     if kind == "symbolic":
         return build_network("2,4,1", "sigmoid", bias=True)
+    if kind == "wide":
+        return build_network("2,14,1", "sigmoid", weights="random:4:rational:4")
     if kind == "symbolic-deep":
         return build_network("2,2,2,1", "tanh")
     raise AssertionError(kind)
@@ -49,10 +51,13 @@ def documents() -> dict[str, str]:
     out["softmax"] = derivation(_network("softmax"), output=2, samples=SAMPLES)
     out["symbolic"] = derivation(_network("symbolic"))
     out["symbolic-deep"] = derivation(_network("symbolic-deep"), samples=SAMPLES)
+    out["wide"] = derivation(_network("wide"), samples=[[i, "1/3"] for i in range(6)])
     return out
 
 
-@pytest.mark.parametrize("kind", ["sigmoid", "tanh", "polynomial", "softmax", "symbolic", "symbolic-deep"])
+@pytest.mark.parametrize(
+    "kind", ["sigmoid", "tanh", "polynomial", "softmax", "symbolic", "symbolic-deep", "wide"]
+)
 def test_documents_compile_without_errors_or_overfull_boxes(documents, kind, tmp_path):
     build = compile_latex(documents[kind], tmp_path, kind)
     assert build.errors == ()

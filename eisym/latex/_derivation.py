@@ -219,11 +219,14 @@ def _rank_section(system: StationaritySystem, analysis: object, check: object, d
             f"exact elimination: $\\operatorname{{rank}} A = {rank}$.\n"
         )
     else:
-        svals = ", ".join(latex_number(v, digits) for v in analysis.singular_values)  # type: ignore[attr-defined]
+        svals = ", ".join(
+            f"$\\sigma_{{{i}}} = {latex_number(v, digits)}$"
+            for i, v in enumerate(analysis.singular_values, start=1)  # type: ignore[attr-defined]
+        )
         out.append(
             "The entries are not all rational, so the rank was read from the singular values, computed "
             f"with {analysis.dps} significant digits: "  # type: ignore[attr-defined]
-            f"$\\sigma = ({svals})$ (printed to {digits} significant digits). "
+            f"{svals} (printed to {digits} significant digits). "
         )
         point = analysis.generic_point  # type: ignore[attr-defined]
         if point:
@@ -299,13 +302,15 @@ def _solution_section(system: StationaritySystem, analysis: object, digits: int)
     out = ["\\section{The general solution}\n"]
     basis = tuple(analysis.kernel_basis)  # type: ignore[attr-defined]
     unknowns = ", ".join(sp.latex(u) for u in system.unknowns)
+    w_vector = _display_vector("w", f"({unknowns})^T")
     if analysis.rank is None:  # type: ignore[attr-defined]
         return out[0] + "The rank is undecided at this precision, so no general solution is given.\n"
     if not basis:
         return out[0] + "The kernel is $\\{0\\}$: only $w = 0$ solves the system.\n"
     out.append(
-        f"With $w = ({unknowns})^T$, every solution is $w = \\sum_{{i=1}}^{{{len(basis)}}} \\alpha_i b_i$ "
-        "for real $\\alpha_i$, where the kernel basis is\n"
+        f"With the unknowns in the order\n{w_vector}every solution is "
+        f"$w = \\sum_{{i=1}}^{{{len(basis)}}} \\alpha_i b_i$ for real $\\alpha_i$, "
+        "where the kernel basis is\n"
     )
     exact = all(_is_rational(x) for b in basis for x in b)
     rows = []
