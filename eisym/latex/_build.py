@@ -49,6 +49,15 @@ def compile_latex(
     """Write ``tex`` to ``directory/name.tex`` and compile it with latexmk (or pdflatex).
 
     Raises :class:`MissingDependency` when no TeX installation is found.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tex = "\\documentclass{article}\\begin{document}$x^2$\\end{document}"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     build = compile_latex(tex, tmp, "square")
+    ...     build.ok, build.pdf.name
+    (True, 'square.pdf')
     """
     latexmk, pdflatex = shutil.which("latexmk"), shutil.which("pdflatex")
     if pdflatex is None:
