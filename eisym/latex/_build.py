@@ -53,7 +53,7 @@ def compile_latex(
     Examples
     --------
     >>> import tempfile
-    >>> tex = "\\documentclass{article}\\begin{document}$x^2$\\end{document}"
+    >>> tex = r"\\documentclass{article}\\begin{document}$x^2$\\end{document}"
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     build = compile_latex(tex, tmp, "square")
     ...     build.ok, build.pdf.name
