@@ -118,11 +118,18 @@ def _float_type(hess: np.ndarray) -> str:
     return "saddle"
 
 
-def classification(n_nets: int) -> None:
+def classification(n_nets: int, n_lambdified: int) -> None:
+    """float64 eigvalsh types against eisym's at eisym's points.
+
+    Two float64 Hessians: eisym's stable batched one, and (for the first ``n_lambdified``
+    networks) the peer's lambdified sympy Hessian, whose exp(-z) forms overflow to nan/inf.
+    """
     print(f"\nfloat64 eigvalsh vs eisym 50-digit classification, {n_nets} random networks per shape")
-    print(" shape       scale  points  disagreements  eisym degenerate  min |eigenvalue| seen")
+    print(" shape       scale  points  disagreements  eisym degenerate  min |eigenvalue| seen"
+          f"  | lambdified Hessian ({n_lambdified} nets): points, disagreements")
     for widths, scale in (("2,8,1", 3.0), ("2,6,6,1", 3.0), ("3,8,1", 3.0), ("2,8,1", 10.0)):
         points = disagree = degenerate = 0
+        lam_points = lam_disagree = 0
         smallest = np.inf
         for seed in range(n_nets):
             net = eisym.build_network(widths, "sigmoid", weights=f"random:{seed}", scale=scale)
@@ -134,8 +141,18 @@ def classification(n_nets: int) -> None:
                 degenerate += p.type == "degenerate"
                 disagree += _float_type(hess[0]) != p.type
                 smallest = min(smallest, float(np.abs(np.linalg.eigvalsh(hess[0])).min()))
+            if seed < n_lambdified and res.points:
+                f = eisym.network_outputs(net)[0]
+                h_fn = sp.lambdify(net.inputs, sp.hessian(f, net.inputs), "numpy")
+                with np.errstate(all="ignore"):
+                    for p in res.points:
+                        hess_l = np.asarray(h_fn(*p.x), dtype=float)
+                        lam_points += 1
+                        ok = np.isfinite(hess_l).all()
+                        lam_disagree += not ok or _float_type(hess_l) != p.type
         label = f"[{widths}]"
-        print(f" {label:<11} {scale:>5.0f}  {points:>6}  {disagree:>13}  {degenerate:>16}  {smallest:.2e}")
+        print(f" {label:<11} {scale:>5.0f}  {points:>6}  {disagree:>13}  {degenerate:>16}  {smallest:.2e}"
+              f"  | {lam_points:>6}, {lam_disagree}")
 
 
 def growth(widths_list: list[int], dims: list[int], seeds: list[int]) -> None:
@@ -177,7 +194,7 @@ def main() -> None:
         import torch  # noqa: F401
     except ImportError:
         print("\npeer (b) torch.func: torch is not installed, skipped")
-    classification(10 if args.quick else 100)
+    classification(10 if args.quick else 100, 5 if args.quick else 20)
     if args.quick:
         growth([4, 16, 64], [1, 2, 3], [0, 1])
     else:
