@@ -66,6 +66,16 @@ def test_documents_compile_without_errors_or_overfull_boxes(documents, kind, tmp
     assert "Output written on" in build.log
 
 
+def test_documents_use_only_packages_of_texlive_latex_base(documents):
+    # texlive-latex-base ships these (amssymb comes with its dependency texlive-base).
+    allowed = {"geometry", "amsmath", "amssymb", "longtable", "graphicx"}
+    for doc in documents.values():
+        used = {
+            p for group in re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", doc) for p in group.split(",")
+        }
+        assert used <= allowed, used - allowed
+
+
 def test_compile_reports_tex_errors(tmp_path):
     build = compile_latex(
         "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}", tmp_path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -58,6 +59,10 @@ def test_regenerated_proofs_compile_cleanly_and_carry_their_checks(results, tmp_
         assert d.pdf is not None and d.passed
         text = d.tex.read_text(encoding="utf-8")
         assert "%% CHECKS" not in text and "\\item[passed]" in text
+        packages = {
+            p for g in re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", text) for p in g.split(",")
+        }
+        assert packages <= {"geometry", "amsmath", "amssymb", "amsthm"}
         assert len(d.checks) == len(results[d.name.split("_")[0]])
 
 

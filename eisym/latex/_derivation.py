@@ -369,7 +369,7 @@ def _critical_section(found: object, digits: int) -> str:
         )
     head = "\\# & $x$ & type & $h(x)$ & $\\|\\nabla h\\|$ & signature" + (" & proven" if certified else "")
     cols = "rlllll" + ("l" if certified else "")
-    out.append(f"\\begin{{longtable}}{{{cols}}}\n\\toprule\n{head} \\\\\n\\midrule\n\\endhead\n")
+    out.append(f"\\begin{{longtable}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n\\endhead\n")
     for i, p in enumerate(points, start=1):
         if certified:
             coords = [_midpoint_radius(lo, hi) for lo, hi in p.enclosure]  # type: ignore[attr-defined]
@@ -387,7 +387,7 @@ def _critical_section(found: object, digits: int) -> str:
         if certified:
             row += " & yes" if p.type_proven else " & no"  # type: ignore[attr-defined]
         out.append(row + " \\\\\n")
-    out.append("\\bottomrule\n\\end{longtable}\n")
+    out.append("\\hline\n\\end{longtable}\n")
     return "".join(out)
 
 

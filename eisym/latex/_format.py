@@ -19,7 +19,7 @@ LINE_BUDGET = 58.0
 _PREAMBLE = r"""\documentclass[12pt,a4paper]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb}
-\usepackage{booktabs,longtable}
+\usepackage{longtable}
 \usepackage{graphicx}
 \allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
