@@ -360,7 +360,9 @@ def svd_rank(rows: Sequence[Sequence[str]], dps: int) -> SvdRank:
                 gap = mpmath.nstr(max(ratios), 6) if ratios else None
         kernel: tuple[tuple[str, ...], ...] = ()
         if rank is not None:
-            kernel = tuple(tuple(to_decimal(v[i, j], dps) for j in range(n_cols)) for i in range(rank, n_cols))
+            kernel = tuple(
+                tuple(to_decimal(v[i, j], dps) for j in range(n_cols)) for i in range(rank, n_cols)
+            )
         return SvdRank(
             singular_values=tuple(to_decimal(x, dps) for x in sv),
             rank=rank,
