@@ -238,8 +238,8 @@ def report_sections(v: Any) -> tuple[Section, ...]:
                     "complete",
                     "2k-2",
                     "k-1 (prescribable)",
-                    "equal-|w| max",
-                    "bound (equal |w|)",
+                    "equal-magnitude max",
+                    "bound (equal magnitude)",
                     "bound 3^k-2^k-1",
                 ),
                 tuple(
@@ -340,7 +340,7 @@ def render_markdown(sections: tuple[Section, ...], figures: bool = True) -> str:
         for p in s.paragraphs:
             lines += [p, ""]
         for header, rows in s.tables:
-            lines.append("| " + " | ".join(header) + " |")
+            lines.append("| " + " | ".join(h.replace("|", "/") for h in header) + " |")
             lines.append("|" + "|".join("---" for _ in header) + "|")
             lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
             lines.append("")
