@@ -256,7 +256,9 @@ def goals(table):
                 f"{_fmt([r['test'] for r in sel])}; runs ending with <= 10 units: {len(small)}/{len(sel)}"
                 + (f", their test {_fmt([r['test'] for r in small])}" if small else "")
             )
-    print("\nlp versus enumerate (time in the polarization step, same kernels)")
+    print(
+        "\nlp versus enumerate over whole fits (kernels differ once enumerate fails and grows; see --speed)"
+    )
     for (name, method), sel in table.items():
         if method != "EI-enumerate" or (name, "EI-lp") not in table:
             continue
@@ -347,6 +349,31 @@ def gradient_figure(path, seed=0):
     return ei_grads, bp_grads
 
 
+def polarization_speed(seeds):
+    """enumerate against lp on the same kernels: one attempt at a fixed width, same seed, same system."""
+    print(
+        "\nlp versus enumerate on identical kernels (one attempt, moons; complete enumeration if 3^r <= 1e5)"
+    )
+    print(f"{'width':>6}{'r':>4}{'enumerate s':>13}{'lp s':>9}{'ratio':>8}{'candidates':>12}{'agree':>7}")
+    data = load_dataset("moons", seed=0)
+    for width in (6, 8, 10, 12, 14):
+        times_e, times_l, cands, agree, nullity = [], [], [], 0, 0
+        for seed in seeds:
+            kw = dict(widths=(width,), init_scale=4.0, seed=seed, max_increments=0)
+            e = fit(data.x_train, data.y_train, polarization="enumerate", **kw).increments[0]
+            lp = fit(data.x_train, data.y_train, polarization="lp", **kw).increments[0]
+            times_e.append(e.solve_seconds)
+            times_l.append(lp.solve_seconds)
+            cands.append(e.candidates)
+            agree += e.found == lp.found
+            nullity = e.nullity
+        ratio = np.mean(times_e) / np.mean(times_l)
+        print(
+            f"{width:>6}{nullity:>4}{np.mean(times_e):>13.4f}{np.mean(times_l):>9.4f}{ratio:>8.1f}"
+            f"{np.mean(cands):>12.0f}{f'{agree}/{len(seeds)}':>7}"
+        )
+
+
 def one_dimensional(seeds):
     """1-D inputs: accuracy next to the number of extrema of every output unit (eisym.critical_points)."""
     from eisym import critical_points
@@ -379,6 +406,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2 seeds; xor, moons, circles, iris")
     parser.add_argument("--figure", help="write the gradient-vanishing figure to this PNG")
     parser.add_argument("--json", help="write every run to this JSON file (rewritten after each seed)")
+    parser.add_argument("--speed", action="store_true", help="also enumerate vs lp on identical kernels")
     parser.add_argument("--one-d", action="store_true", help="also the 1-D extrema-count experiment")
     parser.add_argument("--methods", help="only these rows, e.g. EI-lp+R5,backprop")
     parser.add_argument("--summarize", nargs="+", metavar="JSON", help="only summarise earlier --json files")
@@ -402,6 +430,8 @@ def main():
         goals(table)
         if args.one_d:
             one_dimensional(seeds)
+        if args.speed:
+            polarization_speed(seeds)
         if args.figure:
             gradient_figure(args.figure)
 
