@@ -155,6 +155,21 @@ def classification(n_nets: int, n_lambdified: int) -> None:
               f"  | {lam_points:>6}, {lam_disagree}")
 
 
+def degenerate_examples() -> None:
+    """Where float64 eigvalsh must guess: functions with degenerate critical points."""
+    print("\ndegenerate critical points: eisym type vs float64 eigvalsh at eisym's float point")
+    print(" function                    eisym        float64 eigvalsh")
+    examples = ("x**3 - 3*x*y**2", "x**4 + y**2", "x**4 - y**4", "x**2 + y**3", "(x**2 + y**2)**2 - x*y**2")
+    for text in examples:
+        res = eisym.critical_points(text, (-1.3, 1), starts=400, progress=False)
+        parsed = eisym.parse_expression(text)
+        h_fn = sp.lambdify(parsed.variables, sp.hessian(parsed.expr, parsed.variables), "numpy")
+        for p in res.points:
+            if p.type == "degenerate":
+                float_type = _float_type(np.asarray(h_fn(*p.x), dtype=float))
+                print(f" {text:<27} {p.type:<12} {float_type}")
+
+
 def growth(widths_list: list[int], dims: list[int], seeds: list[int]) -> None:
     print("\neisym time against hidden width l (networks [2,l,1], 900 grid starts), median over seeds")
     print("    l   seconds   points (mean)")
@@ -195,6 +210,7 @@ def main() -> None:
     except ImportError:
         print("\npeer (b) torch.func: torch is not installed, skipped")
     classification(10 if args.quick else 100, 5 if args.quick else 20)
+    degenerate_examples()
     if args.quick:
         growth([4, 16, 64], [1, 2, 3], [0, 1])
     else:
