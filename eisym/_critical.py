@@ -308,6 +308,12 @@ def critical_points(
         Progress bar over the polishing; ``None`` shows it only on a terminal and only when
         it runs for more than a second.
 
+    Notes
+    -----
+    Points are isolated critical points or, where the critical set is a curve or surface
+    (e.g. x^2 y^2 + x^6 vanishes to first order on the line x = 0), only the points on it
+    that Newton reached, all degenerate; the exact path refuses such cases.
+
     Examples
     --------
     >>> res = critical_points("x**3 - 3*x + y**2", (-3, 3))
