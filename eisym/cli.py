@@ -382,6 +382,7 @@ def derive_command(
         ]
         if sum(map(len, definitions)) > 1200:
             definitions = []
+    payload["definitions"] = [line.strip() for line in definitions]
 
     def text() -> str:
         acts = "/".join(a.label for a in net.spec.activations)
