@@ -525,3 +525,40 @@ def verify_command(
         return "\n".join(lines)
 
     emit(payload, as_json, text)
+
+
+@main.command("experiment")
+@click.argument(
+    "name", type=click.Choice(["capacity", "extrema", "constructive", "onedim", "kacrice", "depth"])
+)
+@click.option("--quick", "size", flag_value="quick", help="The --quick budget of eisym verify.")
+@click.option("--full", "size", flag_value="full", help="The --full budget of eisym verify.")
+@click.option("--tiny", "size", flag_value="tiny", hidden=True, help="Seconds-long run for tests.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Root seed (as in eisym verify).")
+@click.option("--results", type=click.Path(dir_okay=False), default=None,
+              help="An sqlite results file to resume from and add to (e.g. DIR/results.sqlite of verify).")
+@click.option("--workers", type=int, default=None, help="Local worker processes (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handles_errors
+def experiment_command(
+    name: str, size: str | None, seed: int, results: str | None, workers: int | None, as_json: bool
+) -> None:
+    """Run one experiment of eisym verify (same tasks and seeds) and print its result."""
+    from .claims.verify import experiment_payload, run_experiment
+
+    result = run_experiment(name, size or "default", seed, store=results, workers=workers,
+                            progress=None if not as_json else False)
+    payload = {
+        "experiment": name, "size": size or "default", "seed": seed, "result": experiment_payload(result)
+    }
+
+    def text() -> str:
+        verdicts = {k: v for k, v in payload["result"].items() if k.startswith("verdict")}
+        lines = [f"{name}: " + ", ".join(f"{k} = {v}" for k, v in verdicts.items())]
+        for key in ("rows", "correlations", "tests", "saddles"):
+            for row in payload["result"].get(key, []):
+                shown = (f"{k}={v}" for k, v in row.items() if not k.startswith("witness"))
+                lines.append("  " + ", ".join(shown))
+        return "\n".join(lines)
+
+    emit(payload, as_json, text)

@@ -58,3 +58,21 @@ def test_bad_scheduler_address_is_a_clean_error(tmp_path):
     result = CliRunner().invoke(main, ["verify", "--tiny", "--out", str(tmp_path), "--scheduler", "nowhere"])
     assert result.exit_code == 2
     assert "tcp://HOST:PORT" in result.output
+
+
+def test_one_experiment_reuses_the_verify_results(tmp_path):
+    out = tmp_path / "v"
+    _verify("--out", str(out), "--no-pdf", "--workers", "2")
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["experiment", "capacity", "--tiny", "--json", "--results", str(out / "results.sqlite")]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    rows = payload["result"]["rows"]
+    assert payload["result"]["verdict"] == "confirmed"
+    assert all(r["n_star"] == (r["last_hidden"] - 1) // r["m"] for r in rows)
+    text = runner.invoke(main, ["experiment", "kacrice", "--tiny", "--workers", "1"])
+    assert text.exit_code == 0 and text.output.startswith("kacrice: verdict = ")
+    bad = runner.invoke(main, ["experiment", "nothing", "--tiny"])
+    assert bad.exit_code == 2

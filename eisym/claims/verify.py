@@ -21,7 +21,16 @@ from .extrema import FAMILIES, ExtremaResult, extrema_tasks, summarize_extrema
 from .kacrice import KacRiceResult, kac_rice_tasks, summarize_kac_rice
 from .onedim import OneDimResult, onedim_tasks, summarize_onedim
 
-__all__ = ["ClaimVerdict", "Verification", "verify_claims", "verification_summary", "run_verification"]
+__all__ = [
+    "ClaimVerdict",
+    "Verification",
+    "verify_claims",
+    "verification_summary",
+    "run_verification",
+    "EXPERIMENTS",
+    "run_experiment",
+    "experiment_payload",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,7 +186,7 @@ def verify_claims(
     started = time.perf_counter()
     groups = {
         "capacity": capacity_tasks(b, seed),
-        "extrema": extrema_tasks(b, seed, families=FAMILIES + EQUAL_P_GROUPS),
+        "extrema": _extrema_plan(b, seed),
         "constructive": constructive_tasks(b, seed),
         "onedim": onedim_tasks(b, seed),
         "kac_rice": kac_rice_tasks(b, seed),
@@ -293,3 +302,75 @@ def run_verification(
         }
     )
     return summary
+
+
+EXPERIMENTS = ("capacity", "extrema", "constructive", "onedim", "kacrice", "depth")
+
+
+def _extrema_plan(b: Budget, seed: int) -> tuple[Any, ...]:
+    return extrema_tasks(b, seed, families=FAMILIES + EQUAL_P_GROUPS)
+
+
+def run_experiment(
+    name: str,
+    size: str | Budget = "default",
+    seed: int = 0,
+    *,
+    executor: Any = None,
+    store: Any = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> Any:
+    """Run one experiment on its own and return its frozen result.
+
+    ``name`` is one of ``capacity``, ``extrema``, ``constructive``, ``onedim``, ``kacrice`` or
+    ``depth`` (the equal-P part of the extrema sweep). Tasks and seeds are those of
+    :func:`verify_claims`, so a shared results file is reused either way.
+
+    Examples
+    --------
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(2) as pool:
+    ...     r = run_experiment("capacity", "tiny", executor=pool, progress=False)
+    >>> r.verdict, [row.n_star for row in r.rows][:4]
+    ('confirmed', [2, 3, 1, 1])
+    """
+    from functools import partial
+
+    from .._errors import SpecError
+
+    b = budget(size)
+    plans: dict[str, tuple[Any, Any]] = {
+        "capacity": (capacity_tasks, summarize_capacity),
+        "extrema": (_extrema_plan, partial(summarize_extrema, seed=seed)),
+        "depth": (_extrema_plan, summarize_depth),
+        "constructive": (constructive_tasks, partial(summarize_constructive, seed=seed)),
+        "onedim": (onedim_tasks, summarize_onedim),
+        "kacrice": (kac_rice_tasks, summarize_kac_rice),
+    }
+    if name not in plans:
+        raise SpecError(f"unknown experiment {name!r}; expected one of {', '.join(EXPERIMENTS)}")
+    plan, summarize = plans[name]
+    tasks = plan(b, seed)
+    out = run_sweep(tasks, executor=executor, store=store, progress=progress, workers=workers)
+    return summarize(tasks, out.results)
+
+
+def experiment_payload(result: Any) -> Any:
+    """A result dataclass as JSON-ready data: tuples become lists, NaN and infinities become None.
+
+    Examples
+    --------
+    >>> from eisym.claims._stats import Correlation
+    >>> experiment_payload(Correlation(n=2, rho=float("nan"), p_value=1.0, low=0.0, high=1.0))["rho"] is None
+    True
+    """
+    import dataclasses
+
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return {f.name: experiment_payload(getattr(result, f.name)) for f in dataclasses.fields(result)}
+    if isinstance(result, (list, tuple)):
+        return [experiment_payload(v) for v in result]
+    if isinstance(result, float):
+        return result if math.isfinite(result) else None
+    return result
