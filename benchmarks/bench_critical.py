@@ -199,7 +199,7 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="one seed and small tables")
     args = parser.parse_args()
-    seeds = [1] if args.quick else [0, 1, 2, 3, 4]
+    seeds = [2] if args.quick else [0, 1, 2, 3, 4]
     # The peer needs about two minutes per [2,6,6,1] network: three seeds, none with --quick.
     compare("2,8,1", seeds)
     compare("2,16,1", seeds)
