@@ -201,7 +201,19 @@ def polish(
     hi = [mpmath.mpf(v) for v in upper]
     m = len(lo)
     with mpmath.workdps(dps):
-        evaluate = fn
+
+        def evaluate(x: list) -> tuple | None:
+            """fn(x) with mpf entries, or None outside the real domain (log or sqrt of x < 0, 1/0)."""
+            try:
+                value, grad, hess = fn(x)
+            except (ZeroDivisionError, ValueError):
+                return None
+            flat = [value, *grad, *(h for row in hess for h in row)]
+            if any(isinstance(v, mpmath.mpc) for v in flat) or not all(mpmath.isfinite(v) for v in flat):
+                return None
+            hess = [[mpmath.mpf(h) for h in row] for row in hess]
+            return mpmath.mpf(value), [mpmath.mpf(g) for g in grad], hess
+
         size = mpmath.sqrt(mpmath.fsum((b - a) ** 2 for a, b in zip(lo, hi, strict=True)))
         margin = [(b - a) / 10 for a, b in zip(lo, hi, strict=True)]
         x = [mpmath.mpf(v) for v in x0]
@@ -212,9 +224,10 @@ def polish(
         iterations = 0
         lengths: list = []
         for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
-            value, grad, hess = evaluate(x)
-            if not all(mpmath.isfinite(g) for g in grad):
-                break
+            point = evaluate(x)
+            if point is None:
+                return _failed(x, iterations, dps)
+            value, grad, hess = point
             step = _newton_step(hess, grad, m)
             length = mpmath.norm(step)
             lengths.append(length)
@@ -234,7 +247,10 @@ def polish(
                 break
         else:
             converged = False
-        value, grad, hess = evaluate(x)
+        point = evaluate(x)
+        if point is None:
+            return _failed(x, iterations, dps)
+        value, grad, hess = point
         eig = mpmath.eigsy(mpmath.matrix(hess), eigvals_only=True)
         scale = mpmath.mnorm(mpmath.matrix(hess), "F")
         change = 0 if previous_hess is None else mpmath.mnorm(
@@ -255,6 +271,14 @@ def polish(
             iterations=iterations,
             dps=dps,
         )
+
+
+def _failed(x: list, iterations: int, dps: int) -> Polished:
+    nan = "nan"
+    return Polished(
+        converged=False, x=tuple(to_decimal(v, dps) for v in x), value=nan, gradient_norm=nan,
+        hessian=(), eigenvalues=(), tolerance=nan, iterations=iterations, dps=dps,
+    )
 
 
 def _extrapolate(step: list, lengths: list) -> list:

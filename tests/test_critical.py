@@ -112,6 +112,13 @@ def test_sympy_expressions_and_variable_order():
         critical_points(x * y, (-1, 1), variables=["x"])
 
 
+def test_points_outside_the_real_domain_are_not_reported():
+    # d/dx (log x + x) = 0 at x = -1, where log x is complex: no real critical point.
+    assert critical_points("log(x) + x + y**2", (-2, 2)).points == ()
+    res = critical_points("log(-x) + x + y**2", (-2, 2))
+    assert [(p.x, p.type) for p in res.points] == [((-1.0, 0.0), "saddle")]
+
+
 def test_quadratic_saddle():
     res = critical_points("x**2 - y**2", (-1, 1))
     assert [(p.x, p.type, p.signature) for p in res.points] == [((0.0, 0.0), "saddle", (1, 1, 0))]
