@@ -92,7 +92,7 @@ SCRIPT = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from test_sweep import Power
     from eisym._sweep import run_sweep
-    tasks = [Power(base=b, delay=0.15) for b in range(40)]
+    tasks = [Power(base=b, delay=0.3) for b in range(40)]
     run_sweep(tasks, store={path!r}, workers=2, progress=False, max_pending=2)
     """
 )
@@ -122,7 +122,7 @@ def test_a_sweep_killed_with_sigkill_resumes_without_loss_or_duplicates(tmp_path
         proc.wait()
     stored, distinct = _rows(path)
     assert 6 <= stored < 40 and stored == distinct
-    tasks = [Power(base=b, delay=0.15) for b in range(40)]
+    tasks = [Power(base=b, delay=0.3) for b in range(40)]
     with ThreadPoolExecutor(4) as pool:
         resumed = run_sweep(tasks, executor=pool, store=path, progress=False)
         fresh = run_sweep(tasks, executor=pool, progress=False)
