@@ -40,6 +40,8 @@ class Budget:
         Output-weight draws per Kac-Rice case (the issue asks for 10^4).
     saddle_samples : int
         Stationarity solutions per input dimension in the saddle-fraction experiment.
+    certify : int
+        Networks per (architecture, scale) of the extrema sweep whose counts are also certified.
     """
 
     name: str
@@ -55,6 +57,7 @@ class Budget:
     kac_widths: tuple[int, ...] = (20, 100)
     kac_draws: int = 10_000
     saddle_samples: int = 200
+    certify: int = 4
 
 
 PRESETS = {
@@ -72,6 +75,7 @@ PRESETS = {
         kac_widths=(10,),
         kac_draws=400,
         saddle_samples=10,
+        certify=1,
     ),
     "quick": Budget(
         name="quick",
@@ -99,6 +103,7 @@ PRESETS = {
         kac_widths=(20, 100, 400),
         kac_draws=100_000,
         saddle_samples=2000,
+        certify=32,
     ),
 }
 

@@ -20,6 +20,7 @@ from scipy import stats
 
 from .._spec import make_spec
 from .._sweep import spawn_seeds
+from ._certified import PRECISION_LOCK
 from ._config import Budget, budget
 
 __all__ = [
@@ -67,7 +68,9 @@ class CapacityTask:
         samples = [[Fraction(int(v), 32) for v in row] for row in signs * magnitudes]
         ranks, nullities, methods, decisive = [], [], [], True
         for count in range(1, last + 2):
-            analysis = rank_analysis(stationarity_system(net, samples=samples[:count]), dps=self.dps)
+            system = stationarity_system(net, samples=samples[:count])
+            with PRECISION_LOCK:
+                analysis = rank_analysis(system, dps=self.dps)
             if analysis.rank is None:
                 decisive = False
                 break

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._spec import make_spec
+from .._spec import WeightSource, make_spec
 from .._sweep import spawn_seeds
 from ._config import Budget, budget
 from ._fast import count_1d, count_nd, random_arrays
@@ -56,17 +56,27 @@ class ExtremaTask:
     seeds: tuple[int, ...]
     grid: int
     starts: int
+    certify: int = 0
 
     def run(self) -> dict[str, Any]:
-        counts = []
-        for seed in self.seeds:
+        from .._network import build_network
+        from ._certified import certified_counts
+
+        counts, certified = [], []
+        for i, seed in enumerate(self.seeds):
             arrays = random_arrays(self.widths, self.activation, self.bias, seed, self.scale)
             if self.widths[0] == 1:
                 c = count_1d(arrays, self.lo, self.hi, grid=self.grid)
             else:
                 c = count_nd(arrays, self.lo, self.hi, starts_per_axis=self.starts)
             counts.append([c.minima, c.maxima, c.saddles, c.degenerate])
-        return {"counts": counts}
+            if i < self.certify:
+                net = build_network(
+                    self.widths, self.activation, bias=self.bias,
+                    weights=WeightSource(kind="random", seed=int(seed), scale=float(self.scale)),
+                )
+                certified.append(list(certified_counts(net, self.lo, self.hi)))
+        return {"counts": counts, "certified": certified}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +121,10 @@ class ExtremaResult:
     rows: tuple[ArchitectureRow, ...]
     correlations: tuple[FamilyCorrelation, ...]
     networks: int
+    certified: int
+    certified_complete: int
+    certified_agree: int
+    certified_missed: int
     verdict: str
 
 
@@ -160,6 +174,7 @@ def extrema_tasks(
                     seeds=seeds[start : start + b.chunk],
                     grid=b.grid,
                     starts=b.starts,
+                    certify=max(0, b.certify - start),
                 )
             )
     return tuple(tasks)
@@ -233,7 +248,16 @@ def summarize_extrema(
                     verdict=verdict_from_correlation(c),
                 )
             )
+    proofs = [
+        (tuple(c[:3]), tuple(p[:3]), bool(p[3]))
+        for r in results
+        for c, p in zip(r["counts"], r.get("certified", []), strict=False)
+    ]
     return ExtremaResult(
+        certified=len(proofs),
+        certified_complete=sum(done for _, _, done in proofs),
+        certified_agree=sum(done and counted == proven for counted, proven, done in proofs),
+        certified_missed=sum(done and sum(counted) < sum(proven) for counted, proven, done in proofs),
         activation=first.activation,
         bias=first.bias,
         box=(first.lo, first.hi),

@@ -10,7 +10,6 @@ arithmetic), so the reported maximum is a proven count, not a float estimate.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,9 +24,6 @@ __all__ = ["OneDimTask", "OneDimRow", "OneDimResult", "onedim_tasks", "summarize
 
 BOX = (-10.0, 10.0)
 SCALES = (1.0, 2.0, 4.0, 8.0)
-# python-flint's working precision is process-global: certificates in two threads of one process
-# (a thread pool, an in-process dask cluster) must not interleave.
-_FLINT_LOCK = threading.Lock()
 
 
 def known_bound(k: int, *, equal_magnitude: bool = False) -> int:
@@ -128,8 +124,8 @@ class OneDimTask:
 
 def _certify(arrays: Arrays, lo: float, hi: float) -> tuple[int, bool]:
     """Proven number of critical points of the witness in [lo, hi] (a lower bound when incomplete)."""
-    from .._certify import certify_critical_points
     from .._network import build_network
+    from ._certified import certified_counts
 
     net = build_network(
         (1, arrays.weights[0].shape[0], 1),
@@ -138,9 +134,8 @@ def _certify(arrays: Arrays, lo: float, hi: float) -> tuple[int, bool]:
         weights=[w.tolist() for w in arrays.weights],
         biases=[b.tolist() for b in arrays.biases],  # type: ignore[union-attr]
     )
-    with _FLINT_LOCK:
-        cert = certify_critical_points(net, (lo, hi), max_boxes=50_000)
-    return len(cert.points), cert.complete
+    minima, maxima, saddles, complete = certified_counts(net, lo, hi)
+    return minima + maxima + saddles, complete
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
