@@ -110,8 +110,9 @@ def report_sections(v: Any) -> tuple[Section, ...]:
             "bisection (exact up to pairs of zeros closer than one grid step), for m = 2 by multi-start "
             "Newton on the gradient with Hessian classification (finds critical points, does not prove none "
             "was missed). Extrema = minima + maxima.",
-            f"Check of the counting: {ext.certified} of these networks (the first of each architecture and "
-            "scale) were also certified with interval arithmetic; "
+            f"Check of the counting: {ext.certified} of these networks (the first "
+            f"{ext.certified // max(1, len(ext.rows))} of each architecture and scale) were also certified "
+            "with interval arithmetic; "
             f"{ext.certified_complete} certificates are complete, and for {ext.certified_agree} of those the "
             "float counts (minima, maxima, saddles) equal the proven ones; in "
             f"{ext.certified_missed} the float count found fewer points than were proven (a missed Newton "
