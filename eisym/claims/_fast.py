@@ -14,6 +14,7 @@ layer (the same recurrences as :mod:`eisym._derive`), and two counters:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from scipy.special import expit
@@ -231,7 +232,7 @@ def count_nd(
             if idx.size == 0:
                 break
             _, grad, hess = output_forward(arrays, x[idx])
-            lam, vec = np.linalg.eigh(hess)
+            lam, vec = np.linalg.eigh(cast(Array, hess))
             floor = np.maximum(1e-12 * np.abs(lam).max(axis=1, keepdims=True), 1e-300)
             lam = np.where(np.abs(lam) < floor, np.where(lam < 0, -floor, floor), lam)
             step = -np.einsum("nkt,nt->nk", vec, np.einsum("nkt,nk->nt", vec, grad) / lam)
@@ -253,7 +254,7 @@ def count_nd(
         return Counts(minima=0, maxima=0, saddles=0, degenerate=0, points=())
     found = np.array(reps)
     _, _, hess = output_forward(arrays, found)
-    lam = np.linalg.eigvalsh(hess)
+    lam = np.linalg.eigvalsh(cast(Array, hess))
     big = np.abs(lam).max(axis=1)
     degenerate = (np.abs(lam) <= degenerate_tol * np.maximum(big, 1e-300)[:, None]).any(axis=1) | (big == 0)
     positive = (lam > 0).all(axis=1) & ~degenerate

@@ -74,8 +74,8 @@ class CapacityTask:
             if analysis.rank is None:
                 decisive = False
                 break
-            ranks.append(int(analysis.rank))
-            nullities.append(int(analysis.nullity))
+            ranks.append(analysis.rank)
+            nullities.append(int(analysis.nullity or 0))
             methods.append(analysis.method)
             decisive = decisive and analysis.decisive
             if analysis.nullity == 0:
@@ -125,7 +125,7 @@ def capacity_tasks(size: str | Budget = "default", seed: int = 0) -> tuple[Capac
     [(1, 3, 1), (1, 4, 1), (2, 3, 1)]
     """
     b = budget(size)
-    archs = [(m, w, 1) for m in (1, 2, 3) for w in b.capacity_widths]
+    archs: list[tuple[int, ...]] = [(m, w, 1) for m in (1, 2, 3) for w in b.capacity_widths]
     archs += [(1, 3, w, 1) for w in b.capacity_widths[:2]]
     seeds = spawn_seeds(seed + 1, len(archs))
     return tuple(CapacityTask(widths=a, seed=s) for a, s in zip(archs, seeds, strict=True))

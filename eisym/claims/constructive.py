@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -75,7 +75,7 @@ class ConstructiveTask:
                 basis = vt[rank:].T  # (l, nullity)
                 alpha = rng.standard_normal((basis.shape[1], self.trials))
                 w = basis @ alpha  # (l, trials)
-                h_out = np.einsum("kt,nkij->tnij", w, hess)
+                h_out = np.einsum("kt,nkij->tnij", w, cast(np.ndarray, hess))
                 definite, saddles = _types(h_out)
                 if count == 1:
                     saddle.append(float(saddles[:, 0].mean()))

@@ -227,9 +227,10 @@ def summarize_extrema(
         for scale in scales:
             xs, ys = [], []
             for arch in archs:
-                counts = table.get((tuple(arch), scale))
-                if counts is None:
+                found = table.get((tuple(arch), scale))
+                if found is None:
                     continue
+                counts = found
                 p = make_spec(arch, first.activation, bias=first.bias).parameter_count
                 xs.extend([p] * len(counts))
                 ys.extend((counts[:, 0] + counts[:, 1]).tolist())

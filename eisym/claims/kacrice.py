@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy import integrate
@@ -85,7 +85,7 @@ class KacRiceTask:
 
     def run(self) -> dict[str, Any]:
         arrays = random_arrays((1, self.k, 1), "sigmoid", True, self.seed, self.scale)
-        w, b = arrays.weights[0][:, 0], arrays.biases[0]
+        w, b = arrays.weights[0][:, 0], cast(np.ndarray, arrays.biases[0])
         theory = expected_zeros(w, b, self.lo, self.hi)
         t = np.linspace(self.lo, self.hi, self.grid)
         phi, _ = _features(w, b, t)
