@@ -144,3 +144,28 @@ def test_same_seed_gives_byte_identical_tables_on_different_executors():
     assert a.networks_analysed > 0 and set(a.input_dimensions) >= {1, 2}
     c = verify_claims("tiny", 4, workers=2, progress=False)
     assert render_markdown(report_sections(c)) != text_a
+
+
+def test_full_preset_is_at_least_ten_times_the_default():
+    from eisym.claims._config import budget
+    from eisym.claims.constructive import constructive_tasks
+    from eisym.claims.kacrice import kac_rice_tasks
+    from eisym.claims.onedim import onedim_tasks
+
+    def size(name):
+        ext = sum(len(t.seeds) for t in extrema_tasks_all(name))
+        one = sum(len(t.seeds) for t in onedim_tasks(name))
+        kac = sum(t.draws for t in kac_rice_tasks(name))
+        con = sum(len(t.seeds) * t.trials for t in constructive_tasks(name))
+        return ext, one, kac, con
+
+    full, default = size("full"), size("default")
+    assert all(f >= 10 * d for f, d in zip(full, default, strict=True)), (full, default)
+    assert budget("default").seeds * 10 <= budget("full").seeds
+    assert default[0] >= 2000
+
+
+def extrema_tasks_all(name):
+    from eisym.claims.extrema import extrema_tasks
+
+    return extrema_tasks(name, 0, families=FAMILIES + EQUAL_P_GROUPS)
