@@ -55,7 +55,11 @@ def _median_time(fn: Callable[[], object], repeats: int) -> tuple[float, object]
         begin = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - begin)
+    _FASTEST[0] = min(times)
     return statistics.median(times), out
+
+
+_FASTEST = [0.0]  # the fastest run of the last _median_time call: shows how much load inflated the median
 
 
 def _samples(n: int, m: int, seed: int = 0) -> list[list[sp.Rational]]:
@@ -226,9 +230,11 @@ def main() -> None:
     ):
         net = _network(widths)
         seconds, d = _median_time(lambda net=net: eisym.derive(net), repeats)
+        fastest = _FASTEST[0]
         peer, finished = _run_peer("symengine", [list(widths), repeats], timeout)
         peer_seconds = peer[-1]["seconds"] if peer else None
         print(f"\n{number}. exact gradient + Hessian of {label}: eisym derive {_fmt_time(seconds)} "
+              f"(median of {repeats}; fastest {_fmt_time(fastest)}) "
               f"(printed size {d.size}); symengine diff of the composed expression "
               f"{_fmt_time(peer_seconds, bool(peer), timeout)}"
               + (f" ({len(peer)} of {repeats} runs)" if peer and not finished else ""))
