@@ -291,3 +291,22 @@ def test_property_numeric_matches_exact(a: sp.Matrix) -> None:
     exact = rank_analysis(a)
     numeric = rank_analysis(a, method="numeric", dps=30)
     assert numeric.decisive and numeric.rank == exact.rank
+
+
+@pytest.mark.parametrize(
+    ("widths", "activation", "layer"), [("2,4,1", "sigmoid", None), ("2,3,2,1", "tanh", 1)]
+)
+def test_rederived_system_matches_its_evaluated_matrix(
+    widths: str, activation: str, layer: int | None
+) -> None:
+    # The numeric path re-derives a system on 60-digit Floats; evaluating the exact matrix must agree.
+    net = eisym.build_network(widths, activation, weights="random:6:rational:4")
+    system = eisym.stationarity_system(net, layer=layer, samples=_rational_points(8, 2, 2))
+    ours = rank_analysis(system)
+    direct = rank_analysis(system.matrix)
+    assert ours.method == direct.method == "numeric" and ours.decisive and direct.decisive
+    assert ours.rank == direct.rank and ours.generic_point == direct.generic_point == ()
+    for a, b in zip(ours.singular_values, direct.singular_values, strict=True):
+        assert abs(sp.Float(a, 50) - sp.Float(b, 50)) <= sp.Float("1e-40") * sp.Float(
+            direct.singular_values[0]
+        )
