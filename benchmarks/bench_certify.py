@@ -37,8 +37,10 @@ def _run(widths: str, box: tuple[float, float], seed: int) -> dict[str, object]:
     numeric = {k: v for k, v in num.counts.items() if k != "degenerate"}
     # Every numeric point must lie in the cell of a certified point of the same type.
     inside = sum(
-        any(q.type == p.type and all(a <= v <= b for v, (a, b) in zip(q.x, p.cell, strict=True))
-            for p in cert.points)
+        any(
+            q.type == p.type and all(a <= v <= b for v, (a, b) in zip(q.x, p.cell, strict=True))
+            for p in cert.points
+        )
         for q in num.points
     )
     return {

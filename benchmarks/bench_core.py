@@ -177,8 +177,12 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="few repeats, peers capped at 30 s")
     parser.add_argument("--peer-timeout", type=float, default=None, help="seconds per slow peer run")
-    parser.add_argument("--long-peer-timeout", type=float, default=None,
-                        help="seconds for the [4,16,16,1] hessian + lambdify peer (default 900, quick 30)")
+    parser.add_argument(
+        "--long-peer-timeout",
+        type=float,
+        default=None,
+        help="seconds for the [4,16,16,1] hessian + lambdify peer (default 900, quick 30)",
+    )
     parser.add_argument("--peer-job", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peer_job:
@@ -186,16 +190,20 @@ def main() -> None:
         PEERS[name](*job_args)
         return
     quick = args.quick
-    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-          "(timings scale with it; the machine is shared)")
+    print(
+        f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(timings scale with it; the machine is shared)"
+    )
     timeout = args.peer_timeout or (30.0 if quick else 240.0)
     repeats = 3 if quick else 5
     summary: list[tuple[str, str, str, bool | None]] = []
 
     # 1. printed size -------------------------------------------------------------------------------
     print("1. printed size of f'' (sigmoid, width 3, rational weights)")
-    print(f"{'depth':>5} {'eisym layered':>14} {'sympy composed':>15} {'ratio':>8} {'peer growth':>12} "
-          f"{'peer time':>10}")
+    print(
+        f"{'depth':>5} {'eisym layered':>14} {'sympy composed':>15} {'ratio':>8} {'peer growth':>12} "
+        f"{'peer time':>10}"
+    )
     max_peer_depth = 4 if quick else 6
     previous, peer_capped = None, False
     sizes: dict[int, int] = {}
@@ -204,18 +212,25 @@ def main() -> None:
         sizes[depth] = eisym.derive(_network(widths)).size
         if depth > 6:
             continue
-        peer, finished = ([], False) if depth > max_peer_depth or peer_capped else _run_peer(
-            "hessian_size", [list(widths)], timeout
+        peer, finished = (
+            ([], False)
+            if depth > max_peer_depth or peer_capped
+            else _run_peer("hessian_size", [list(widths)], timeout)
         )
         if peer and finished:
             size = peer[0]["size"]
             growth = f"{size / previous:.1f}x" if previous else "-"
-            print(f"{depth:>5} {sizes[depth]:>14} {size:>15} {size / sizes[depth]:>7.0f}x {growth:>12} "
-                  f"{_fmt_time(peer[0]['seconds']):>10}")
+            print(
+                f"{depth:>5} {sizes[depth]:>14} {size:>15} {size / sizes[depth]:>7.0f}x {growth:>12} "
+                f"{_fmt_time(peer[0]['seconds']):>10}"
+            )
             previous = size
         else:
-            reason = f"not run (capped at depth {max_peer_depth})" if depth > max_peer_depth or peer_capped \
+            reason = (
+                f"not run (capped at depth {max_peer_depth})"
+                if depth > max_peer_depth or peer_capped
                 else f"did not finish in {timeout:.0f} s"
+            )
             peer_capped = True
             print(f"{depth:>5} {sizes[depth]:>14} {reason:>15}")
     print(f"eisym sizes at depth 7..10: {[sizes[d] for d in range(7, 11)]}")
@@ -233,11 +248,13 @@ def main() -> None:
         fastest = _FASTEST[0]
         peer, finished = _run_peer("symengine", [list(widths), repeats], timeout)
         peer_seconds = peer[-1]["seconds"] if peer else None
-        print(f"\n{number}. exact gradient + Hessian of {label}: eisym derive {_fmt_time(seconds)} "
-              f"(median of {repeats}; fastest {_fmt_time(fastest)}) "
-              f"(printed size {d.size}); symengine diff of the composed expression "
-              f"{_fmt_time(peer_seconds, bool(peer), timeout)}"
-              + (f" ({len(peer)} of {repeats} runs)" if peer and not finished else ""))
+        print(
+            f"\n{number}. exact gradient + Hessian of {label}: eisym derive {_fmt_time(seconds)} "
+            f"(median of {repeats}; fastest {_fmt_time(fastest)}) "
+            f"(printed size {d.size}); symengine diff of the composed expression "
+            f"{_fmt_time(peer_seconds, bool(peer), timeout)}"
+            + (f" ({len(peer)} of {repeats} runs)" if peer and not finished else "")
+        )
         if peer:
             print(f"   eisym / symengine time = {seconds / peer_seconds:.2f}")
         else:
@@ -254,8 +271,10 @@ def main() -> None:
     x0 = [sp.Rational(1, 10), sp.Rational(-2, 10), sp.Rational(3, 10), sp.Rational(1, 2)]
     exact = d.compose(d.value()).xreplace(dict(zip(net.inputs, x0, strict=True)))
     value = fn(*[float(v) for v in x0])[0]
-    print(f"\n4. [4,16,16,1] rational weights: eisym derive {_fmt_time(derive_seconds)}, derive + numpy "
-          f"evaluator {_fmt_time(seconds)} (evaluator value {value:.15g} vs exact {sp.N(exact, 15)})")
+    print(
+        f"\n4. [4,16,16,1] rational weights: eisym derive {_fmt_time(derive_seconds)}, derive + numpy "
+        f"evaluator {_fmt_time(seconds)} (evaluator value {value:.15g} vs exact {sp.N(exact, 15)})"
+    )
     long_timeout = max(timeout, args.long_peer_timeout or (30.0 if quick else 900.0))
     peer, finished = _run_peer("hessian_lambdify", [[4, 16, 16, 1]], long_timeout)
     stages = {p["stage"]: p["seconds"] for p in peer}
@@ -267,17 +286,30 @@ def main() -> None:
         print(f"   speed-up: derive > {lower / derive_seconds:.0f}x faster than sympy.hessian (a bound)")
     else:
         lower = hess_time
-        print(f"   peer sympy.hessian {_fmt_time(hess_time)}, then lambdify "
-              f"{_fmt_time(lam_time, lam_time is not None, long_timeout - hess_time)}")
-        rest = (f"hessian + lambdify {(hess_time + lam_time) / seconds:.0f}x" if lam_time is not None
-                else f"hessian + unfinished lambdify > {long_timeout / seconds:.0f}x")
-        print(f"   speed-up: derive vs sympy.hessian {hess_time / derive_seconds:.0f}x; "
-              f"derive + evaluator vs {rest}")
+        print(
+            f"   peer sympy.hessian {_fmt_time(hess_time)}, then lambdify "
+            f"{_fmt_time(lam_time, lam_time is not None, long_timeout - hess_time)}"
+        )
+        rest = (
+            f"hessian + lambdify {(hess_time + lam_time) / seconds:.0f}x"
+            if lam_time is not None
+            else f"hessian + unfinished lambdify > {long_timeout / seconds:.0f}x"
+        )
+        print(
+            f"   speed-up: derive vs sympy.hessian {hess_time / derive_seconds:.0f}x; "
+            f"derive + evaluator vs {rest}"
+        )
     speedup = lower / derive_seconds
     # A lower bound below the goal decides nothing: the peer was stopped, not finished.
     verdict: bool | None = True if speedup >= 20 else None if hess_time is None else False
-    summary.append(("[4,16,16,1] derive vs sympy.hessian", f"{'>' if hess_time is None else ''}"
-                    f"{speedup:.0f}x", ">= 20x", verdict))
+    summary.append(
+        (
+            "[4,16,16,1] derive vs sympy.hessian",
+            f"{'>' if hess_time is None else ''}{speedup:.0f}x",
+            ">= 20x",
+            verdict,
+        )
+    )
     if lam_time is not None and hess_time is not None:
         both = (hess_time + lam_time) / seconds
         summary.append(("[4,16,16,1] +evaluator vs +lambdify", f"{both:.0f}x", ">= 20x", both >= 20))
@@ -290,11 +322,15 @@ def main() -> None:
     rank_seconds, analysis = _median_time(lambda: eisym.rank_analysis(system), few)
     peer, finished = _run_peer("lnv", [[3, 8, 8, 1], 8], timeout)
     peer_text = _fmt_time(peer[0]["seconds"] if peer else None, finished, timeout)
-    print(f"\n5. L(3,1) of [3,8,8,1], 8 stacked samples ({system.shape[0]} x {system.shape[1]}): eisym "
-          f"{_fmt_time(seconds)}, peer (sympy diff of composed h^[2], substituted) {peer_text}"
-          + (f"; ratio {peer[0]['seconds'] / seconds:.1f}x" if peer and finished else ""))
-    print(f"   rank analysis ({analysis.method}, {analysis.dps} digits): {_fmt_time(rank_seconds)}, "
-          f"rank {analysis.rank}, nullity {analysis.nullity}, decisive {analysis.decisive}")
+    print(
+        f"\n5. L(3,1) of [3,8,8,1], 8 stacked samples ({system.shape[0]} x {system.shape[1]}): eisym "
+        f"{_fmt_time(seconds)}, peer (sympy diff of composed h^[2], substituted) {peer_text}"
+        + (f"; ratio {peer[0]['seconds'] / seconds:.1f}x" if peer and finished else "")
+    )
+    print(
+        f"   rank analysis ({analysis.method}, {analysis.dps} digits): {_fmt_time(rank_seconds)}, "
+        f"rank {analysis.rank}, nullity {analysis.nullity}, decisive {analysis.decisive}"
+    )
     summary.append(("L(n,v) 8 samples [3,8,8,1]", _fmt_time(seconds), "< 2 s", seconds < 2))
 
     print(f"\nload average at end: {os.getloadavg()[0]:.1f}")

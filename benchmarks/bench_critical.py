@@ -125,8 +125,10 @@ def classification(n_nets: int, n_lambdified: int) -> None:
     networks) the peer's lambdified sympy Hessian, whose exp(-z) forms overflow to nan/inf.
     """
     print(f"\nfloat64 eigvalsh vs eisym 50-digit classification, {n_nets} random networks per shape")
-    print(" shape       scale  points  disagreements  eisym degenerate  min |eigenvalue| seen"
-          f"  | lambdified Hessian ({n_lambdified} nets): points, disagreements")
+    print(
+        " shape       scale  points  disagreements  eisym degenerate  min |eigenvalue| seen"
+        f"  | lambdified Hessian ({n_lambdified} nets): points, disagreements"
+    )
     for widths, scale in (("2,8,1", 3.0), ("2,6,6,1", 3.0), ("3,8,1", 3.0), ("2,8,1", 10.0)):
         points = disagree = degenerate = 0
         lam_points = lam_disagree = 0
@@ -151,8 +153,10 @@ def classification(n_nets: int, n_lambdified: int) -> None:
                         ok = np.isfinite(hess_l).all()
                         lam_disagree += not ok or _float_type(hess_l) != p.type
         label = f"[{widths}]"
-        print(f" {label:<11} {scale:>5.0f}  {points:>6}  {disagree:>13}  {degenerate:>16}  {smallest:.2e}"
-              f"  | {lam_points:>6}, {lam_disagree}")
+        print(
+            f" {label:<11} {scale:>5.0f}  {points:>6}  {disagree:>13}  {degenerate:>16}  {smallest:.2e}"
+            f"  | {lam_points:>6}, {lam_disagree}"
+        )
 
 
 def degenerate_examples() -> None:

@@ -30,7 +30,9 @@ from eisym.claims.extrema import ExtremaTask, extrema_tasks
 def peer_counts(task: ExtremaTask, seed: int) -> tuple[int, int, int]:
     """(minima, maxima, saddles) of one network, the lambdify + scipy.optimize.root way."""
     net = build_network(
-        task.widths, task.activation, bias=task.bias,
+        task.widths,
+        task.activation,
+        bias=task.bias,
         weights=WeightSource(kind="random", seed=seed, scale=task.scale),
     )
     f = network_outputs(net)[0]
@@ -47,8 +49,9 @@ def peer_counts(task: ExtremaTask, seed: int) -> tuple[int, int, int]:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for s in starts:
-            sol = optimize.root(lambda x: np.array(g_fn(x), dtype=float), s,
-                                jac=lambda x: np.array(h_fn(x), dtype=float))
+            sol = optimize.root(
+                lambda x: np.array(g_fn(x), dtype=float), s, jac=lambda x: np.array(h_fn(x), dtype=float)
+            )
             x = sol.x
             if not sol.success or np.any(x < task.lo) or np.any(x > task.hi):
                 continue
@@ -82,8 +85,10 @@ def main() -> None:
         if len(t.widths) <= args.max_depth + 1
     )
     networks = [(t, s) for t in tasks for s in t.seeds]
-    print(f"{len(networks)} networks over {len({t.widths for t in tasks})} architectures, "
-          f"scales {sorted({t.scale for t in tasks})}, box [{tasks[0].lo:g}, {tasks[0].hi:g}]^m")
+    print(
+        f"{len(networks)} networks over {len({t.widths for t in tasks})} architectures, "
+        f"scales {sorted({t.scale for t in tasks})}, box [{tasks[0].lo:g}, {tasks[0].hi:g}]^m"
+    )
 
     timings = {}
     results = None
@@ -113,15 +118,23 @@ def main() -> None:
     rate2 = len(networks) / timings[2]
     rate_peer = len(peer_set) / peer_time
     print(f"{'method':<44}{'networks':>9}{'seconds':>10}{'networks/s':>12}{'vs peer':>9}")
-    print(f"{'peer: sympy.lambdify + scipy.optimize.root':<44}{len(peer_set):>9}{peer_time:>10.1f}"
-          f"{rate_peer:>12.2f}{1.0:>8.1f}x")
-    print(f"{'eisym sweep, 1 local worker':<44}{len(networks):>9}{timings[1]:>10.1f}{rate1:>12.1f}"
-          f"{rate1 / rate_peer:>8.1f}x")
-    print(f"{'eisym sweep, 2 local workers':<44}{len(networks):>9}{timings[2]:>10.1f}{rate2:>12.1f}"
-          f"{rate2 / rate_peer:>8.1f}x")
+    print(
+        f"{'peer: sympy.lambdify + scipy.optimize.root':<44}{len(peer_set):>9}{peer_time:>10.1f}"
+        f"{rate_peer:>12.2f}{1.0:>8.1f}x"
+    )
+    print(
+        f"{'eisym sweep, 1 local worker':<44}{len(networks):>9}{timings[1]:>10.1f}{rate1:>12.1f}"
+        f"{rate1 / rate_peer:>8.1f}x"
+    )
+    print(
+        f"{'eisym sweep, 2 local workers':<44}{len(networks):>9}{timings[2]:>10.1f}{rate2:>12.1f}"
+        f"{rate2 / rate_peer:>8.1f}x"
+    )
     print(f"scaling 1 -> 2 workers: {rate2 / rate1:.2f}x")
-    print(f"same (minima, maxima, saddles) as the peer: {agree}/{len(peer_set)}; "
-          f"eisym finds more: {more_eisym}, peer finds more: {more_peer}")
+    print(
+        f"same (minima, maxima, saddles) as the peer: {agree}/{len(peer_set)}; "
+        f"eisym finds more: {more_eisym}, peer finds more: {more_peer}"
+    )
     for (t, s), p, e in zip(peer_set, peer, mine, strict=True):
         if p != e:
             print(f"  differs: widths {t.widths}, scale {t.scale:g}, seed {s}: peer {p}, eisym {e}")

@@ -564,8 +564,9 @@ def check_certificate(f: object, certificate: Certificate, *, exclusion: str = "
     subject = _stored_subject(certificate)
     problems: list[str] = []
     if f is not None:
-        given = make_subject(f, getattr(subject, "output", 1),
-                             None if isinstance(f, Network) else certificate.variables)
+        given = make_subject(
+            f, getattr(subject, "output", 1), None if isinstance(f, Network) else certificate.variables
+        )
         same = (
             _same_network(given.network, subject.network)
             if given.kind == subject.kind == "network" and given.output == subject.output

@@ -196,8 +196,9 @@ def _target(f: object, output: int, variables: Sequence[object] | None) -> _Targ
         syms = tuple(sorted(expr.free_symbols, key=sp.default_sort_key))
         if variables is not None:
             by_name = {str(s): s for s in syms}
-            syms = tuple(v if isinstance(v, sp.Symbol) else by_name.get(str(v), sp.Symbol(str(v)))
-                         for v in variables)
+            syms = tuple(
+                v if isinstance(v, sp.Symbol) else by_name.get(str(v), sp.Symbol(str(v))) for v in variables
+            )
     else:
         raise SpecError(
             f"critical_points needs a Network, a sympy expression or text, got {type(f).__name__}"
@@ -337,8 +338,15 @@ def critical_points(
 
         points = exact_critical_points(target.expr(), target.variables, bounds, dps)
         return CriticalPointSearch(
-            points=points, variables=names, box=fbox, method="exact", starts=0, converged=0,
-            polished=0, dps=dps, seconds=time.perf_counter() - begin,
+            points=points,
+            variables=names,
+            box=fbox,
+            method="exact",
+            starts=0,
+            converged=0,
+            polished=0,
+            dps=dps,
+            seconds=time.perf_counter() - begin,
         )
     if method != "numeric":
         raise SpecError(f"method must be 'numeric' or 'exact', got {method!r}")
@@ -354,8 +362,14 @@ def critical_points(
     high = target.high(dps)
     found: list[tuple[tuple[Fraction, ...], CriticalPoint]] = []
     # disable=None: tqdm shows the bar only on a terminal; delay hides searches under a second.
-    bar = tqdm(total=len(reps), desc="polishing", unit="pt", leave=False,
-               disable=None if progress is None else not progress, delay=1.0 if progress is None else 0)
+    bar = tqdm(
+        total=len(reps),
+        desc="polishing",
+        unit="pt",
+        leave=False,
+        disable=None if progress is None else not progress,
+        delay=1.0 if progress is None else 0,
+    )
     with bar:
         for k, x in enumerate(reps):
             res = polish(high, [float(v) for v in x], lo.tolist(), hi.tolist(), dps=dps)
@@ -369,8 +383,14 @@ def critical_points(
             found.append((exact_x, _numeric_point(res)))
     points = _dedupe(found, Fraction(size) * Fraction(10) ** (-(dps // 4)))
     return CriticalPointSearch(
-        points=points, variables=names, box=fbox, method="numeric", starts=len(x0),
-        converged=int(confirmed[labels].sum()), polished=len(reps), dps=dps,
+        points=points,
+        variables=names,
+        box=fbox,
+        method="numeric",
+        starts=len(x0),
+        converged=int(confirmed[labels].sum()),
+        polished=len(reps),
+        dps=dps,
         seconds=time.perf_counter() - begin,
     )
 

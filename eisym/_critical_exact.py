@@ -121,16 +121,19 @@ def exact_critical_points(
         )
         if not inside:
             continue
-        hess_root = sp.Matrix(hess_s.shape[0], hess_s.shape[1],
-                              [sp.Poly(e, s).rem(defining).as_expr() for e in hess_s])
+        hess_root = sp.Matrix(
+            hess_s.shape[0], hess_s.shape[1], [sp.Poly(e, s).rem(defining).as_expr() for e in hess_s]
+        )
         sig = signature_at_root(hess_root, s, root)
         # Decimal values from the polynomials in s at a root approximation with guard digits.
         r = root.evalf(dps + 20)
         # (Poly.eval would round a Float argument to a 53-bit rational.)
         x_num = [sp.sympify(qi).xreplace({s: r}).evalf(dps + 10) for qi in q_root]
         value = poly.as_expr().xreplace(dict(zip(gens, x_num, strict=True))).evalf(dps + 10)
-        hess = [[hess_s[i, j].xreplace({s: r}).evalf(dps + 10) for j in range(len(gens))]
-                for i in range(len(gens))]
+        hess = [
+            [hess_s[i, j].xreplace({s: r}).evalf(dps + 10) for j in range(len(gens))]
+            for i in range(len(gens))
+        ]
         points.append(
             CriticalPoint(
                 x=tuple(float(c) for c in x_num),
@@ -148,5 +151,6 @@ def exact_critical_points(
 
 
 def _rational_bounds(bounds: Sequence[tuple[Fraction, Fraction]]) -> list[tuple[sp.Rational, sp.Rational]]:
-    return [(sp.Rational(a.numerator, a.denominator), sp.Rational(b.numerator, b.denominator))
-            for a, b in bounds]
+    return [
+        (sp.Rational(a.numerator, a.denominator), sp.Rational(b.numerator, b.denominator)) for a, b in bounds
+    ]

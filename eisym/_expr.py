@@ -138,9 +138,7 @@ def _build(node: ast.AST, text: str, allowed: tuple[str, ...] | None, seen: dict
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             shown = node.func.id if isinstance(node.func, ast.Name) else "this"
-            raise refuse(
-                f"calling {shown!r} is not allowed; the functions are {', '.join(FUNCTIONS)}"
-            )
+            raise refuse(f"calling {shown!r} is not allowed; the functions are {', '.join(FUNCTIONS)}")
         if node.keywords or len(node.args) != 1:
             raise refuse(f"{node.func.id} takes exactly one argument")
         return FUNCTIONS[node.func.id](_build(node.args[0], text, allowed, seen))

@@ -107,8 +107,12 @@ def network_evaluator(net: Network, output: int, dps: int) -> MpEvaluator:
                 z.append(mpmath.fsum(wk * hk for wk, hk in zip(row, h, strict=True)) + (b[v] if b else 0))
                 g.append([mpmath.fsum(wk * jk[t] for wk, jk in zip(row, jac, strict=True)) for t in range(m)])
                 if hess is not None:
-                    curv.append({st: mpmath.fsum(wk * hk[st] for wk, hk in zip(row, hess, strict=True))
-                                 for st in pairs})
+                    curv.append(
+                        {
+                            st: mpmath.fsum(wk * hk[st] for wk, hk in zip(row, hess, strict=True))
+                            for st in pairs
+                        }
+                    )
             if name == "softmax":
                 return _softmax(z, g, curv or None, output - 1, pairs, m)
             h, jac, hess = [], [], []
@@ -116,8 +120,12 @@ def network_evaluator(net: Network, output: int, dps: int) -> MpEvaluator:
                 s, d1, d2 = _activation(name, coeffs, zv)
                 h.append(s)
                 jac.append([d1 * gt for gt in g[v]])
-                hess.append({(s_, t): d2 * g[v][s_] * g[v][t] + (d1 * curv[v][s_, t] if curv else 0)
-                             for s_, t in pairs})
+                hess.append(
+                    {
+                        (s_, t): d2 * g[v][s_] * g[v][t] + (d1 * curv[v][s_, t] if curv else 0)
+                        for s_, t in pairs
+                    }
+                )
         return h[0], jac[0], _full(hess[0], m)  # type: ignore[index]  # depth >= 1 sets hess
 
     return evaluate
@@ -136,10 +144,13 @@ def _softmax(z, g, curv, v, pairs, m):  # type: ignore[no-untyped-def]
     resid = [g[v][t] - gbar[t] for t in range(m)]
     hess = {}
     for s, t in pairs:
-        shared = mpmath.fsum(
-            pa * (ga[s] * ga[t] + (curv[a][s, t] if curv else 0))
-            for a, (pa, ga) in enumerate(zip(p, g, strict=True))
-        ) - gbar[s] * gbar[t]
+        shared = (
+            mpmath.fsum(
+                pa * (ga[s] * ga[t] + (curv[a][s, t] if curv else 0))
+                for a, (pa, ga) in enumerate(zip(p, g, strict=True))
+            )
+            - gbar[s] * gbar[t]
+        )
         own = curv[v][s, t] if curv else 0
         hess[s, t] = p[v] * (resid[s] * resid[t] + own - shared)
     return p[v], [p[v] * r for r in resid], _full(hess, m)
@@ -253,8 +264,10 @@ def polish(
         value, grad, hess = point
         eig = mpmath.eigsy(mpmath.matrix(hess), eigvals_only=True)
         scale = mpmath.mnorm(mpmath.matrix(hess), "F")
-        change = 0 if previous_hess is None else mpmath.mnorm(
-            mpmath.matrix(hess) - mpmath.matrix(previous_hess), "F"
+        change = (
+            0
+            if previous_hess is None
+            else mpmath.mnorm(mpmath.matrix(hess) - mpmath.matrix(previous_hess), "F")
         )
         # Eigenvalues are uncertain by the Hessian's change over the last step (the point is
         # known to about that step) plus rounding at the working precision.
@@ -276,8 +289,15 @@ def polish(
 def _failed(x: list, iterations: int, dps: int) -> Polished:
     nan = "nan"
     return Polished(
-        converged=False, x=tuple(to_decimal(v, dps) for v in x), value=nan, gradient_norm=nan,
-        hessian=(), eigenvalues=(), tolerance=nan, iterations=iterations, dps=dps,
+        converged=False,
+        x=tuple(to_decimal(v, dps) for v in x),
+        value=nan,
+        gradient_norm=nan,
+        hessian=(),
+        eigenvalues=(),
+        tolerance=nan,
+        iterations=iterations,
+        dps=dps,
     )
 
 

@@ -220,14 +220,22 @@ _V_TANH = 4 / (3 * math.sqrt(3))
 _Extremum = tuple[float, float, bool]  # (location or offset, value, periodic)
 
 _NP_TABLE: dict[str, tuple[tuple[Callable[[np.ndarray], np.ndarray], tuple[_Extremum, ...]], ...]] = {
-    "sigmoid": ((_sig, ()), (_dsig, ((0.0, 0.25, False),)),
-                (_d2sig, ((_Z_SIG, -_V_SIG, False), (-_Z_SIG, _V_SIG, False)))),
-    "tanh": ((np.tanh, ()), (_dtanh, ((0.0, 1.0, False),)),
-             (_d2tanh, ((_Z_TANH, -_V_TANH, False), (-_Z_TANH, _V_TANH, False)))),
+    "sigmoid": (
+        (_sig, ()),
+        (_dsig, ((0.0, 0.25, False),)),
+        (_d2sig, ((_Z_SIG, -_V_SIG, False), (-_Z_SIG, _V_SIG, False))),
+    ),
+    "tanh": (
+        (np.tanh, ()),
+        (_dtanh, ((0.0, 1.0, False),)),
+        (_d2tanh, ((_Z_TANH, -_V_TANH, False), (-_Z_TANH, _V_TANH, False))),
+    ),
     "softplus": ((_softplus, ()), (_sig, ()), (_dsig, ((0.0, 0.25, False),))),
-    "sine": ((np.sin, ((math.pi / 2, 1.0, True), (-math.pi / 2, -1.0, True))),
-             (np.cos, ((0.0, 1.0, True), (math.pi, -1.0, True))),
-             (lambda z: -np.sin(z), ((-math.pi / 2, 1.0, True), (math.pi / 2, -1.0, True)))),
+    "sine": (
+        (np.sin, ((math.pi / 2, 1.0, True), (-math.pi / 2, -1.0, True))),
+        (np.cos, ((0.0, 1.0, True), (math.pi, -1.0, True))),
+        (lambda z: -np.sin(z), ((-math.pi / 2, 1.0, True), (math.pi / 2, -1.0, True))),
+    ),
 }
 
 
@@ -356,8 +364,15 @@ def network_unit(net: Network, output: int = 1) -> NetworkUnit:
             exact_b.append(None)
     poly = tuple(a.coefficients for a in net.spec.activations)
     return NetworkUnit(
-        network=net, output=output, weights=tuple(ws), biases=tuple(bs), exact=tuple(exact),
-        exact_biases=tuple(exact_b), activations=names, poly=poly, shortcut=names[-1] in _INCREASING,
+        network=net,
+        output=output,
+        weights=tuple(ws),
+        biases=tuple(bs),
+        exact=tuple(exact),
+        exact_biases=tuple(exact_b),
+        activations=names,
+        poly=poly,
+        shortcut=names[-1] in _INCREASING,
     )
 
 
@@ -365,8 +380,10 @@ class _NumpyBackend:
     def __init__(self, unit: NetworkUnit) -> None:
         self.unit = unit
         self.poly = [
-            tuple([PointMatrix.of(np.array(float(c)), Fraction(float(c)) == c) for c in cs] for cs in
-                  _poly_derivatives(coeffs))
+            tuple(
+                [PointMatrix.of(np.array(float(c)), Fraction(float(c)) == c) for c in cs]
+                for cs in _poly_derivatives(coeffs)
+            )
             for coeffs in unit.poly
         ]
 
@@ -459,8 +476,13 @@ def _batch(x, batch: int):  # type: ignore[no-untyped-def]
     if x.shape[0] == batch:
         return x
     if isinstance(x, IA):
-        return IA.point(np.broadcast_to(x.lo, (batch, *x.shape[1:]))) if x.is_point else IA(
-            np.broadcast_to(x.lo, (batch, *x.shape[1:])), np.broadcast_to(x.hi, (batch, *x.shape[1:])))
+        return (
+            IA.point(np.broadcast_to(x.lo, (batch, *x.shape[1:])))
+            if x.is_point
+            else IA(
+                np.broadcast_to(x.lo, (batch, *x.shape[1:])), np.broadcast_to(x.hi, (batch, *x.shape[1:]))
+            )
+        )
     return np.broadcast_to(x, (batch, *x.shape[1:]))
 
 

@@ -76,15 +76,26 @@ def _arb_table():  # type: ignore[no-untyped-def]
     pi = arb.pi()
     zs, vs, zt, vt = (_arb_const(k) for k in ("zs", "vs", "zt", "vt"))
     return {
-        "sigmoid": ((_arb_sig, ()), (_arb_dsig, ((0.0, arb(0.25), False),)),
-                    (_arb_d2sig, ((_Z_SIG, -vs, False), (-_Z_SIG, vs, False)))),
-        "tanh": ((lambda z: z.tanh(), ()), (lambda z: z.sech() ** 2, ((0.0, arb(1), False),)),
-                 (lambda z: -2 * z.tanh() * z.sech() ** 2, ((_Z_TANH, -vt, False), (-_Z_TANH, vt, False)))),
-        "softplus": ((lambda z: (1 + z.exp()).log(), ()), (_arb_sig, ()),
-                     (_arb_dsig, ((0.0, arb(0.25), False),))),
-        "sine": ((lambda z: z.sin(), ((math.pi / 2, arb(1), True), (-math.pi / 2, arb(-1), True))),
-                 (lambda z: z.cos(), ((0.0, arb(1), True), (math.pi, arb(-1), True))),
-                 (lambda z: -z.sin(), ((-math.pi / 2, arb(1), True), (math.pi / 2, arb(-1), True)))),
+        "sigmoid": (
+            (_arb_sig, ()),
+            (_arb_dsig, ((0.0, arb(0.25), False),)),
+            (_arb_d2sig, ((_Z_SIG, -vs, False), (-_Z_SIG, vs, False))),
+        ),
+        "tanh": (
+            (lambda z: z.tanh(), ()),
+            (lambda z: z.sech() ** 2, ((0.0, arb(1), False),)),
+            (lambda z: -2 * z.tanh() * z.sech() ** 2, ((_Z_TANH, -vt, False), (-_Z_TANH, vt, False))),
+        ),
+        "softplus": (
+            (lambda z: (1 + z.exp()).log(), ()),
+            (_arb_sig, ()),
+            (_arb_dsig, ((0.0, arb(0.25), False),)),
+        ),
+        "sine": (
+            (lambda z: z.sin(), ((math.pi / 2, arb(1), True), (-math.pi / 2, arb(-1), True))),
+            (lambda z: z.cos(), ((0.0, arb(1), True), (math.pi, arb(-1), True))),
+            (lambda z: -z.sin(), ((-math.pi / 2, arb(1), True), (math.pi / 2, arb(-1), True))),
+        ),
         "pi": pi,
         "zt": zt,
         "zs": zs,
@@ -159,14 +170,21 @@ class _ArbBackend:
         name = self.unit.activations[u]
         flat = z.ravel()
         if name == "identity":
-            parts = [flat.copy(), np.array([self.one] * flat.size, dtype=object),
-                     np.array([self.zero] * flat.size, dtype=object)]
+            parts = [
+                flat.copy(),
+                np.array([self.one] * flat.size, dtype=object),
+                np.array([self.zero] * flat.size, dtype=object),
+            ]
         elif name == "polynomial":
-            parts = [np.array([_poly_arb(c, v) for v in flat], dtype=object) if k else None
-                     for c, k in zip(self.poly[u], need, strict=True)]
+            parts = [
+                np.array([_poly_arb(c, v) for v in flat], dtype=object) if k else None
+                for c, k in zip(self.poly[u], need, strict=True)
+            ]
         else:
-            parts = [np.array([_range_arb(f, ext, v) for v in flat], dtype=object) if k else None
-                     for (f, ext), k in zip(self.table[name], need, strict=True)]
+            parts = [
+                np.array([_range_arb(f, ext, v) for v in flat], dtype=object) if k else None
+                for (f, ext), k in zip(self.table[name], need, strict=True)
+            ]
         return tuple(None if p is None else p.reshape(z.shape) for p in parts)
 
 

@@ -181,8 +181,10 @@ def enclose_expr_np(
         if order < 2:
             return g, None
         hs = [[tree(unit.hessian[i][j]) for j in range(m)] for i in range(m)]
-        h = IA(np.array([[v.lo for v in row] for row in hs]).transpose(2, 0, 1),
-               np.array([[v.hi for v in row] for row in hs]).transpose(2, 0, 1))
+        h = IA(
+            np.array([[v.lo for v in row] for row in hs]).transpose(2, 0, 1),
+            np.array([[v.hi for v in row] for row in hs]).transpose(2, 0, 1),
+        )
     return g, h
 
 

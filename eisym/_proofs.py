@@ -264,8 +264,6 @@ def newton(subject, x: np.ndarray, lo, hi) -> np.ndarray:  # type: ignore[no-unt
     return x
 
 
-
-
 def tiles(box: Box, lo: np.ndarray, hi: np.ndarray) -> str | None:
     """None when the cells [lo, hi] tile ``box`` as a guillotine partition, else the reason."""
     blo = np.array([a for a, _ in box])

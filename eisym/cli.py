@@ -64,14 +64,31 @@ def main() -> None:
 @click.option("--exact", is_flag=True, help="Solve grad f = 0 exactly (small polynomials).")
 @click.option("--certify", is_flag=True, help="Prove that every critical point was found, and each type.")
 @click.option("--prec", type=int, default=128, show_default=True, help="Bits of the arb proofs (--certify).")
-@click.option("--certificate", "certificate_path", type=click.Path(dir_okay=False),
-              help="Write the certificate JSON to this file (--certify).")
+@click.option(
+    "--certificate",
+    "certificate_path",
+    type=click.Path(dir_okay=False),
+    help="Write the certificate JSON to this file (--certify).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
 def critical(
-    widths: str | None, weights: str, activation: str, bias: bool, scale: float, output: int,
-    expr: str | None, box: str, starts: int, sampling: str, dps: int, exact: bool, certify: bool,
-    prec: int, certificate_path: str | None, as_json: bool,
+    widths: str | None,
+    weights: str,
+    activation: str,
+    bias: bool,
+    scale: float,
+    output: int,
+    expr: str | None,
+    box: str,
+    starts: int,
+    sampling: str,
+    dps: int,
+    exact: bool,
+    certify: bool,
+    prec: int,
+    certificate_path: str | None,
+    as_json: bool,
 ) -> None:
     """Find and classify the critical points of a network output or an expression in a box."""
     from ._critical import critical_points
@@ -87,7 +104,12 @@ def critical(
         _certified(target, box, output, prec, certificate_path, as_json)
         return
     result = critical_points(
-        target, box, starts=starts, sampling=sampling, dps=dps, output=output,  # type: ignore[arg-type]
+        target,
+        box,
+        starts=starts,
+        sampling=sampling,
+        dps=dps,
+        output=output,  # type: ignore[arg-type]
         method="exact" if exact else "numeric",
     )
 
@@ -180,23 +202,47 @@ def check_certificate_command(file: str, use_arb: bool, as_json: bool) -> None:
 @main.command("ei")
 @click.option("--dataset", required=True, help="xor, moons, circles, iris, wine, breast_cancer or digits.")
 @click.option("--widths", default="10", show_default=True, help="Hidden layer widths l_1,...,l_{n-1}.")
-@click.option("--polarization", type=click.Choice(["enumerate", "lp", "extremum", "lstsq"]), default="lp",
-              show_default=True, help="How a particular solution is chosen in the kernel.")
+@click.option(
+    "--polarization",
+    type=click.Choice(["enumerate", "lp", "extremum", "lstsq"]),
+    default="lp",
+    show_default=True,
+    help="How a particular solution is chosen in the kernel.",
+)
 @click.option("--termination", type=click.Choice(["strict", "weak"]), default="weak", show_default=True)
-@click.option("--representatives", default="auto", show_default=True,
-              help="auto, all, or the number of k-means representatives per class.")
+@click.option(
+    "--representatives",
+    default="auto",
+    show_default=True,
+    help="auto, all, or the number of k-means representatives per class.",
+)
 @click.option("--init-scale", type=float, default=1.0, show_default=True, help="Initial weight scale.")
 @click.option("--max-increments", type=int, default=5, show_default=True, help="Times neurons may be added.")
 @click.option("--grow", type=int, default=None, help="Units added per increment (default: half the width).")
-@click.option("--hidden-steps", type=int, default=0, show_default=True,
-              help="LP steps on the last hidden layer (R5) per attempt.")
+@click.option(
+    "--hidden-steps",
+    type=int,
+    default=0,
+    show_default=True,
+    help="LP steps on the last hidden layer (R5) per attempt.",
+)
 @click.option("--samples", type=int, default=300, show_default=True, help="Points of moons/circles.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the split and the weights.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
 def ei_command(
-    dataset: str, widths: str, polarization: str, termination: str, representatives: str, init_scale: float,
-    max_increments: int, grow: int | None, hidden_steps: int, samples: int, seed: int, as_json: bool,
+    dataset: str,
+    widths: str,
+    polarization: str,
+    termination: str,
+    representatives: str,
+    init_scale: float,
+    max_increments: int,
+    grow: int | None,
+    hidden_steps: int,
+    samples: int,
+    seed: int,
+    as_json: bool,
 ) -> None:
     """Train a network by the extremum-increment algorithm on a bundled data set."""
     from ._errors import SpecError
@@ -209,9 +255,17 @@ def ei_command(
     reps: object = int(representatives) if representatives.isdigit() else representatives
     data = load_dataset(dataset, seed=seed, samples=samples)
     model = fit(
-        data.x_train, data.y_train, widths=hidden, polarization=polarization, termination=termination,
-        representatives=reps, init_scale=init_scale, max_increments=max_increments, grow=grow,
-        hidden_steps=hidden_steps, seed=seed,
+        data.x_train,
+        data.y_train,
+        widths=hidden,
+        polarization=polarization,
+        termination=termination,
+        representatives=reps,
+        init_scale=init_scale,
+        max_increments=max_increments,
+        grow=grow,
+        hidden_steps=hidden_steps,
+        seed=seed,
     )
     test_accuracy = model.score(data.x_test, data.y_test)
     payload = {"dataset": dataset, "test_accuracy": test_accuracy, **model.to_dict()}
@@ -284,7 +338,10 @@ def _derive_network(
         raise SpecError("--widths is required (e.g. --widths 2,3,1) unless --weights names a network file")
     acts = _split_activations(activation or "sigmoid")
     return build_network(
-        widths, acts[0] if len(acts) == 1 else acts, bias=bias, weights=weights,
+        widths,
+        acts[0] if len(acts) == 1 else acts,
+        bias=bias,
+        weights=weights,
         scale=1.0 if scale is None else scale,
     )
 
@@ -293,22 +350,43 @@ def _derive_network(
 @click.option("--widths", help="Layer widths m,l_1,...,l_n, e.g. 2,3,1 (optional with --weights FILE).")
 @click.option("--activation", help="One for all layers (default sigmoid) or one per layer: tanh/identity.")
 @click.option("--bias", is_flag=True, help="Give every neuron a bias.")
-@click.option("--weights", default="symbolic", show_default=True,
-              help="symbolic, random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network.")
+@click.option(
+    "--weights",
+    default="symbolic",
+    show_default=True,
+    help="symbolic, random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network.",
+)
 @click.option("--scale", type=float, help="Std. dev. of random weights (default 1).")
-@click.option("--samples", "samples_path", type=click.Path(dir_okay=False),
-              help="Input points to stack: a JSON list of points or CSV, one point per line.")
+@click.option(
+    "--samples",
+    "samples_path",
+    type=click.Path(dir_okay=False),
+    help="Input points to stack: a JSON list of points or CSV, one point per line.",
+)
 @click.option("--output", type=int, default=1, show_default=True, help="Output unit v of L(n,v) (1-based).")
 @click.option("--layer", type=int, help="Layer whose weights are the unknowns (default n: L(n,v)).")
 @click.option("--dps", type=int, default=50, show_default=True, help="Digits of the numeric rank fallback.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numeric generic point.")
-@click.option("--latex", "latex_path", type=click.Path(dir_okay=False),
-              help="Also write the whole derivation as a LaTeX document to this file.")
+@click.option(
+    "--latex",
+    "latex_path",
+    type=click.Path(dir_okay=False),
+    help="Also write the whole derivation as a LaTeX document to this file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
 def derive_command(
-    widths: str | None, activation: str | None, bias: bool, weights: str, scale: float | None,
-    samples_path: str | None, output: int, layer: int | None, dps: int, seed: int, latex_path: str | None,
+    widths: str | None,
+    activation: str | None,
+    bias: bool,
+    weights: str,
+    scale: float | None,
+    samples_path: str | None,
+    output: int,
+    layer: int | None,
+    dps: int,
+    seed: int,
+    latex_path: str | None,
     as_json: bool,
 ) -> None:
     """Print a network's function, its stationarity system L(n,v) and the system's rank analysis."""
@@ -446,10 +524,18 @@ def _write_derivation_latex(
 
 
 @main.command("proofs")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Directory for the regenerated .tex files and PDFs.")
-@click.option("--source", type=click.Path(file_okay=False, exists=True),
-              help="The proofs/ directory (default: the one of this source tree).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the regenerated .tex files and PDFs.",
+)
+@click.option(
+    "--source",
+    type=click.Path(file_okay=False, exists=True),
+    help="The proofs/ directory (default: the one of this source tree).",
+)
 @click.option("--no-pdf", is_flag=True, help="Only write the .tex files.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
@@ -490,28 +576,47 @@ def proofs_command(out_dir: str, source: str | None, no_pdf: bool, as_json: bool
 
 
 @main.command("verify")
-@click.option("--out", "out_dir", default="eisym-verify", show_default=True, type=click.Path(file_okay=False),
-              help="Directory for report.md, report.tex/.pdf, figures/, results.sqlite (resumed if there).")
+@click.option(
+    "--out",
+    "out_dir",
+    default="eisym-verify",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory for report.md, report.tex/.pdf, figures/, results.sqlite (resumed if there).",
+)
 @click.option("--quick", "size", flag_value="quick", help="A smaller run (about a third of the default).")
 @click.option("--full", "size", flag_value="full", help="At least 10x the default (use --scheduler).")
 @click.option("--tiny", "size", flag_value="tiny", hidden=True, help="Seconds-long run for tests.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Root seed; same seed, same tables.")
-@click.option("--scheduler", default=None,
-              help="'local' (in-process dask cluster) or a dask scheduler address tcp://HOST:PORT.")
+@click.option(
+    "--scheduler",
+    default=None,
+    help="'local' (in-process dask cluster) or a dask scheduler address tcp://HOST:PORT.",
+)
 @click.option("--workers", type=int, default=None, help="Local worker processes (default: all cores).")
 @click.option("--no-pdf", is_flag=True, help="Do not compile report.tex.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
 def verify_command(
-    out_dir: str, size: str | None, seed: int, scheduler: str | None, workers: int | None, no_pdf: bool,
+    out_dir: str,
+    size: str | None,
+    seed: int,
+    scheduler: str | None,
+    workers: int | None,
+    no_pdf: bool,
     as_json: bool,
 ) -> None:
     """Test the paper's claims at scale and write a report with a verdict per claim."""
     from .claims.verify import run_verification
 
     payload = run_verification(
-        out_dir, size=size or "default", seed=seed, scheduler=scheduler, workers=workers,
-        progress=None if not as_json else False, pdf=not no_pdf,
+        out_dir,
+        size=size or "default",
+        seed=seed,
+        scheduler=scheduler,
+        workers=workers,
+        progress=None if not as_json else False,
+        pdf=not no_pdf,
     )
 
     def text() -> str:
@@ -535,8 +640,12 @@ def verify_command(
 @click.option("--full", "size", flag_value="full", help="The --full budget of eisym verify.")
 @click.option("--tiny", "size", flag_value="tiny", hidden=True, help="Seconds-long run for tests.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Root seed (as in eisym verify).")
-@click.option("--results", type=click.Path(dir_okay=False), default=None,
-              help="An sqlite results file to resume from and add to (e.g. DIR/results.sqlite of verify).")
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="An sqlite results file to resume from and add to (e.g. DIR/results.sqlite of verify).",
+)
 @click.option("--workers", type=int, default=None, help="Local worker processes (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
@@ -546,10 +655,14 @@ def experiment_command(
     """Run one experiment of eisym verify (same tasks and seeds) and print its result."""
     from .claims.verify import experiment_payload, run_experiment
 
-    result = run_experiment(name, size or "default", seed, store=results, workers=workers,
-                            progress=None if not as_json else False)
+    result = run_experiment(
+        name, size or "default", seed, store=results, workers=workers, progress=None if not as_json else False
+    )
     payload = {
-        "experiment": name, "size": size or "default", "seed": seed, "result": experiment_payload(result)
+        "experiment": name,
+        "size": size or "default",
+        "seed": seed,
+        "result": experiment_payload(result),
     }
 
     def text() -> str:

@@ -68,7 +68,9 @@ placed = {}
 for l in range(2, max(WIDTHS) + 1):
     hidden = [[sp.Rational(k + 3, 4)] for k in range(l)]
     biases = [[sp.Rational(2 * k - l + 1, 2)] for k in range(l)]
-    net = build_network((1, l, 1), ["tanh", "identity"], bias=True, weights=[hidden, "symbolic"], biases=[biases, [0]])
+    net = build_network(
+        (1, l, 1), ["tanh", "identity"], bias=True, weights=[hidden, "symbolic"], biases=[biases, [0]]
+    )
     xs = [sp.Rational(-3) + sp.Rational(6 * (i + 1), l) for i in range(l - 1)]
     analysis = rank_analysis(stationarity_system(net, samples=[[x] for x in xs]))
     assert analysis.nullity >= 1
@@ -85,7 +87,9 @@ for l in range(2, max(WIDTHS) + 1):
 fig, ax = plt.subplots(figsize=(7, 4))
 for l in WIDTHS:
     ax.scatter([2 * l] * len(SEEDS), random_counts[l], color="tab:blue", alpha=0.3)
-ax.plot([2 * l for l in WIDTHS], [np.mean(random_counts[l]) for l in WIDTHS], "o-", label="random weights (mean)")
+ax.plot(
+    [2 * l for l in WIDTHS], [np.mean(random_counts[l]) for l in WIDTHS], "o-", label="random weights (mean)"
+)
 ax.plot([3 * l + 1 for l in placed], list(placed.values()), "s-", color="tab:red", label="placed by L(2,1)")
 ax.plot([3 * l + 1 for l in placed], [l - 1 for l in placed], "k--", label="K = l - 1 (R4)")
 ax.set_xlabel("parameters P")

@@ -65,6 +65,7 @@ for s in model.mapped:
 # Stationary is not extremal (R8): a representative can be stationary for both output units and still be a
 # saddle of both; the weak termination condition does not ask for more.
 
+
 # %%
 def plot_decision(model, data, ax, title):
     lo, hi = data.x_train.min(0) - 0.7, data.x_train.max(0) + 0.7
@@ -91,8 +92,17 @@ plot_decision(model, xor, ax, "XOR: F_2 - F_1")
 moons = load_dataset("moons", samples=200)
 model_m = fit(moons.x_train, moons.y_train, widths=(20,), seed=0)
 for inc in model_m.increments:
-    print(inc.step, inc.widths, "representatives", inc.representatives, "rank", inc.rank, "nullity", inc.nullity,
-          inc.message)
+    print(
+        inc.step,
+        inc.widths,
+        "representatives",
+        inc.representatives,
+        "rank",
+        inc.rank,
+        "nullity",
+        inc.nullity,
+        inc.message,
+    )
 accuracy = model_m.score(moons.x_test, moons.y_test)
 print(f"train {model_m.train_accuracy:.3f}  test {accuracy:.3f}  parameters {model_m.parameter_count}")
 print(f"samples on a verified extremum of the right kind: {model_m.extremum_fraction:.2f}")

@@ -55,7 +55,7 @@ def test_one_dimensional_networks_match_sign_changes(activation, seed):
     oracle = _sign_change_roots_1d(net, -5.0, 5.0)
     assert len(cert.points) == len(oracle)
     for p, (root, kind) in zip(cert.points, oracle, strict=True):
-        (elo, ehi), = p.enclosure
+        ((elo, ehi),) = p.enclosure
         assert elo - 1e-12 <= root <= ehi + 1e-12
         assert p.type_proven and p.type == kind
 
@@ -96,8 +96,9 @@ def test_cubic_polynomial_network_matches_exact_solutions(seed):
     w1 = [[int(v) for v in row] for row in rng.integers(-3, 4, size=(3, 2))]
     b1 = [int(v) for v in rng.integers(-2, 3, size=3)]
     w2 = [[sp.Rational(int(v), 4) for v in rng.integers(-4, 5, size=3)]]
-    net = build_network("2,3,1", ["polynomial:0,1,0,-1/3", "identity"], bias=True,
-                        weights=[w1, w2], biases=[b1, [0]])
+    net = build_network(
+        "2,3,1", ["polynomial:0,1,0,-1/3", "identity"], bias=True, weights=[w1, w2], biases=[b1, [0]]
+    )
     box = ((-3.0, 3.0), (-3.0, 3.0))
     exact = _exact_critical_points(net, box)
     cert = certify_critical_points(net, box)
@@ -127,8 +128,11 @@ def test_cube_is_never_given_a_type():
 
 def test_monkey_saddle_is_unresolved_not_mistyped():
     # 2x^3 - (x+y)^3/2 - (x-y)^3/2 = x^3 - 3xy^2
-    net = build_network("2,3,1", ["polynomial:0,0,0,1", "identity"],
-                        weights=[[[1, 0], [1, 1], [1, -1]], [[2, "-1/2", "-1/2"]]])
+    net = build_network(
+        "2,3,1",
+        ["polynomial:0,0,0,1", "identity"],
+        weights=[[[1, 0], [1, 1], [1, -1]], [[2, "-1/2", "-1/2"]]],
+    )
     (f,) = network_outputs(net)
     x, y = net.inputs
     assert sp.expand(f - (x**3 - 3 * x * y**2)) == 0
@@ -234,17 +238,22 @@ def test_bad_input_is_refused():
 HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
 # Published critical points of Himmelblau's function (4 minima, 1 maximum, 4 saddles).
 HIMMELBLAU_POINTS = [
-    ((3.0, 2.0), "minimum"), ((-2.805118, 3.131312), "minimum"), ((-3.779310, -3.283186), "minimum"),
-    ((3.584428, -1.848126), "minimum"), ((-0.270845, -0.923039), "maximum"),
-    ((0.086678, 2.884255), "saddle"), ((-3.073026, -0.081353), "saddle"),
-    ((3.385154, 0.073852), "saddle"), ((-0.127961, -1.953715), "saddle"),
+    ((3.0, 2.0), "minimum"),
+    ((-2.805118, 3.131312), "minimum"),
+    ((-3.779310, -3.283186), "minimum"),
+    ((3.584428, -1.848126), "minimum"),
+    ((-0.270845, -0.923039), "maximum"),
+    ((0.086678, 2.884255), "saddle"),
+    ((-3.073026, -0.081353), "saddle"),
+    ((3.385154, 0.073852), "saddle"),
+    ((-0.127961, -1.953715), "saddle"),
 ]
 
 
 def test_himmelblau_has_nine_certified_points():
     cert = certify_critical_points(HIMMELBLAU, (-6, 6))
     assert cert.complete and len(cert.points) == 9
-    for (x0, kind) in HIMMELBLAU_POINTS:
+    for x0, kind in HIMMELBLAU_POINTS:
         (p,) = [p for p in cert.points if np.allclose(p.x, x0, atol=1e-5)]
         assert p.type == kind and p.type_proven
         assert all(a - 1e-6 <= v <= b + 1e-6 for v, (a, b) in zip(x0, p.enclosure, strict=True))
@@ -317,8 +326,20 @@ def test_cli_certify_and_check(tmp_path):
 
     path = tmp_path / "cert.json"
     runner = CliRunner()
-    res = runner.invoke(main, ["critical", "--expr", HIMMELBLAU, "--box", "-6,6", "--certify",
-                               "--certificate", str(path), "--json"])
+    res = runner.invoke(
+        main,
+        [
+            "critical",
+            "--expr",
+            HIMMELBLAU,
+            "--box",
+            "-6,6",
+            "--certify",
+            "--certificate",
+            str(path),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["complete"] is True and doc["unresolved_volume"] == 0.0
@@ -370,8 +391,13 @@ def _poly_oracle(f, x, lo: int, hi: int):
     w2=st.lists(st.integers(-3, 3).filter(bool), min_size=2, max_size=2),
 )
 def test_polynomial_networks_match_exact_real_roots(w1, b1, w2):
-    net = build_network("1,2,1", ["polynomial:0,1,1,-1/2", "identity"], bias=True,
-                        weights=[[[a] for a in w1], [w2]], biases=[b1, [0]])
+    net = build_network(
+        "1,2,1",
+        ["polynomial:0,1,1,-1/2", "identity"],
+        bias=True,
+        weights=[[[a] for a in w1], [w2]],
+        biases=[b1, [0]],
+    )
     (f,) = network_outputs(net)
     (x,) = net.inputs
     oracle = _poly_oracle(sp.expand(f), x, -2, 2)
@@ -380,7 +406,7 @@ def test_polynomial_networks_match_exact_real_roots(w1, b1, w2):
     cert = certify_critical_points(net, (-2, 2), min_width=1e-7, max_boxes=20_000)
     simple = [(r, s) for r, mult, s in oracle if mult == 1]
     for p in cert.points:
-        (a, b), = p.enclosure
+        ((a, b),) = p.enclosure
         inside = [(r, s) for r, s in simple if a <= r <= b]
         assert len(inside) == 1  # a certified point is a simple root of f'
         if p.type_proven:
@@ -403,8 +429,9 @@ def test_second_output_unit():
     changes = sum(1 for a, b in zip(vals, vals[1:], strict=False) if a * b < 0)
     assert cert.complete and len(cert.points) == changes
     assert check_certificate(net, cert).valid
-    assert not check_certificate(net, dataclasses.replace(
-        cert, subject=cert.subject.replace('"output": 2', '"output": 1'))).valid
+    assert not check_certificate(
+        net, dataclasses.replace(cert, subject=cert.subject.replace('"output": 2', '"output": 1'))
+    ).valid
 
 
 def test_gradients_below_float64_range_are_decided_in_arb():

@@ -128,8 +128,11 @@ def test_three_variables_numeric_and_exact_agree():
     f = "x**4 + y**4 - 4*x*y + z**2"
     num = critical_points(f, (-2, 2), starts=1000)
     ex = critical_points(f, (-2, 2), method="exact")
-    assert [(p.type, p.x) for p in ex.points] == [("minimum", (-1.0, -1.0, 0.0)), ("saddle", (0.0, 0.0, 0.0)),
-                                                 ("minimum", (1.0, 1.0, 0.0))]
+    assert [(p.type, p.x) for p in ex.points] == [
+        ("minimum", (-1.0, -1.0, 0.0)),
+        ("saddle", (0.0, 0.0, 0.0)),
+        ("minimum", (1.0, 1.0, 0.0)),
+    ]
     assert [p.type for p in num.points] == [p.type for p in ex.points]
     assert np.allclose([p.x for p in num.points], [p.x for p in ex.points], atol=1e-14)
 
@@ -255,8 +258,21 @@ def test_cli_critical_json_and_table():
     assert len(doc["points"]) == 9
     assert sorted({p["type"] for p in doc["points"]}) == ["maximum", "minimum", "saddle"]
     assert all(isinstance(p["x"], list) and p["gradient_norm"] < 1e-40 for p in doc["points"])
-    out = runner.invoke(main, ["critical", "--widths", "2,6,6,1", "--weights", "random:1", "--scale", "3",
-                               "--box=-4,4:-4,4", "--starts", "400"])
+    out = runner.invoke(
+        main,
+        [
+            "critical",
+            "--widths",
+            "2,6,6,1",
+            "--weights",
+            "random:1",
+            "--scale",
+            "3",
+            "--box=-4,4:-4,4",
+            "--starts",
+            "400",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "critical points" in out.output and "saddle" in out.output
     out = runner.invoke(main, ["critical", "--expr", "x**3 - 3*x*y**2", "--box", "-1,1", "--exact", "--json"])

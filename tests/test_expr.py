@@ -10,8 +10,11 @@ def test_parses_arithmetic_and_functions_exactly():
     p = parse_expression("(x**2+y-11)**2 + exp(-y)/2 - 0.25*sqrt(x) + tanh(sin(x)*cos(y)) + log(2)")
     x, y = p.variables
     expected = (
-        (x**2 + y - 11) ** 2 + sp.exp(-y) / 2 - sp.Rational(1, 4) * sp.sqrt(x)
-        + sp.tanh(sp.sin(x) * sp.cos(y)) + sp.log(2)
+        (x**2 + y - 11) ** 2
+        + sp.exp(-y) / 2
+        - sp.Rational(1, 4) * sp.sqrt(x)
+        + sp.tanh(sp.sin(x) * sp.cos(y))
+        + sp.log(2)
     )
     assert sp.simplify(p.expr - expected) == 0
     assert [str(v) for v in p.variables] == ["x", "y"]

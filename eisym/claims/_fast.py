@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
-from scipy.special import expit
 
 from .._errors import SpecError
 from .._network import build_network
+from .._numeric import _activation
 from .._spec import WeightSource
 
 __all__ = ["Arrays", "random_arrays", "layer_forward", "output_forward", "count_1d", "count_nd", "Counts"]
@@ -60,27 +60,6 @@ def random_arrays(widths: tuple[int, ...], activation: str, bias: bool, seed: in
     return Arrays(weights=weights, biases=biases, activations=tuple(a.name for a in net.spec.activations))
 
 
-def _activation(name: str, z: Array) -> tuple[Array, Array, Array]:
-    """S, S', S'' without cancellation (sigmoid' = expit(z) expit(-z), never a spurious zero)."""
-    if name == "sigmoid":
-        s, sm = expit(z), expit(-z)
-        d1 = s * sm
-        return s, d1, -d1 * np.tanh(z / 2)
-    if name == "tanh":
-        t = np.tanh(z)
-        d1 = 4.0 * expit(2 * z) * expit(-2 * z)
-        return t, d1, -2.0 * t * d1
-    if name == "sine":
-        s = np.sin(z)
-        return s, np.cos(z), -s
-    if name == "softplus":
-        s, sm = expit(z), expit(-z)
-        return np.logaddexp(0.0, z), s, s * sm
-    if name == "identity":
-        return z, np.ones_like(z), np.zeros_like(z)
-    raise SpecError(f"the experiments support sigmoid, tanh, sine, softplus and identity, not {name!r}")
-
-
 def layer_forward(
     arrays: Arrays, x: Array, layer: int, order: int = 2, rows: slice | None = None
 ) -> tuple[Array, Array, Array | None]:
@@ -109,7 +88,7 @@ def layer_forward(
         if b is not None:
             z = z + b
         g = np.einsum("vk,nkt->nvt", w, jac)
-        h, d1, d2 = _activation(arrays.activations[u], z)
+        h, d1, d2 = _activation(arrays.activations[u], (), z)
         jac = d1[:, :, None] * g
         if hess is not None:
             curv = np.einsum("vk,nkst->nvst", w, hess)

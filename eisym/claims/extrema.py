@@ -72,7 +72,9 @@ class ExtremaTask:
             counts.append([c.minima, c.maxima, c.saddles, c.degenerate])
             if i < self.certify:
                 net = build_network(
-                    self.widths, self.activation, bias=self.bias,
+                    self.widths,
+                    self.activation,
+                    bias=self.bias,
                     weights=WeightSource(kind="random", seed=int(seed), scale=float(self.scale)),
                 )
                 certified.append(list(certified_counts(net, self.lo, self.hi)))

@@ -43,9 +43,7 @@ def known_bound(k: int, *, equal_magnitude: bool = False) -> int:
 
 def _perturbed(arrays: Arrays, rng: np.random.Generator, step: float) -> Arrays:
     weights = tuple(w + step * rng.standard_normal(w.shape) for w in arrays.weights)
-    biases = tuple(
-        None if b is None else b + step * rng.standard_normal(b.shape) for b in arrays.biases
-    )
+    biases = tuple(None if b is None else b + step * rng.standard_normal(b.shape) for b in arrays.biases)
     return Arrays(weights=weights, biases=biases, activations=arrays.activations)
 
 
