@@ -319,3 +319,61 @@ def test_mapped_extrema_are_found_by_critical_points():
     for sample in mapped:
         near = [p for p in found.points if abs(p.x[0] - x[sample.sample, 0]) < 1e-6]
         assert len(near) == 1 and near[0].type == sample.kinds[0]
+
+
+def _stationary_two_layer_net():
+    data = load_dataset("moons", samples=60, seed=0)
+    model = fit(data.x_train, data.y_train, widths=(5, 8), init_scale=3.0, max_increments=0, seed=1)
+    reps = np.array(model.representatives)
+    assert all(s.stationary for s in model.mapped)
+    return data, model, reps
+
+
+def test_hidden_layer_step_on_the_first_of_two_hidden_layers_keeps_representatives_stationary():
+    from eisym.ei import hidden_layer_step
+
+    data, model, reps = _stationary_two_layer_net()
+    ws, bs = [w.copy() for w in model.weights], [b.copy() for b in model.biases]
+    acts = list(model.activations)
+    # beta^[1] and J^[0] frozen at the stationary net: R5 is linear in W^[1], so the new W^[1] must
+    # leave the representatives' gradients at ~0 to first order.
+    system = hidden_system(ws, bs, acts, 1, data.x_train[reps])
+    assert np.linalg.norm(system @ ws[0].ravel()) < 1e-7 * np.linalg.norm(system) * np.linalg.norm(ws[0])
+    others = [w.copy() for w in ws[1:]]
+    assert hidden_layer_step(ws, bs, acts, data.x_train, data.y_train, reps, margin=4.0, layer=1)
+    assert not np.array_equal(ws[0], model.weights[0])
+    assert all(np.array_equal(a, b) for a, b in zip(ws[1:], others, strict=True))
+    residual = np.linalg.norm(system @ ws[0].ravel())
+    assert residual < 1e-7 * np.linalg.norm(system) * np.linalg.norm(ws[0])
+
+
+def test_hidden_layer_step_rejects_a_layer_that_is_not_hidden():
+    from eisym.ei import hidden_layer_step
+
+    data, model, reps = _stationary_two_layer_net()
+    ws, bs = [w.copy() for w in model.weights], [b.copy() for b in model.biases]
+    for layer in (0, 3, True):
+        with pytest.raises(SpecError, match="hidden layer index"):
+            hidden_layer_step(ws, bs, list(model.activations), data.x_train, data.y_train, reps, layer=layer)
+
+
+def test_fit_sweeps_every_hidden_layer_on_xor():
+    data = load_dataset("xor")
+    plain = fit(data.x_train, data.y_train, widths=(6, 6), max_increments=0, seed=0)
+    solved = fit(data.x_train, data.y_train, widths=(6, 6), max_increments=0, seed=0, hidden_steps=3)
+    assert not plain.converged
+    assert solved.converged and solved.train_accuracy == 1.0
+    assert solved.increments[-1].hidden_steps >= 1
+    assert all(s.stationary for s in solved.mapped)
+    again = fit(data.x_train, data.y_train, widths=(6, 6), max_increments=0, seed=0, hidden_steps=3)
+    assert all(np.array_equal(a, b) for a, b in zip(solved.weights, again.weights, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(solved.biases, again.biases, strict=True))
+
+
+def test_fit_hidden_steps_move_the_first_hidden_layer(moons):
+    kw = {"widths": (6, 6), "init_scale": 4.0, "max_increments": 0, "seed": 2}
+    plain = fit(moons.x_train, moons.y_train, **kw)
+    solved = fit(moons.x_train, moons.y_train, hidden_steps=3, **kw)
+    assert not np.array_equal(plain.weights[0], solved.weights[0])
+    assert all(s.stationary for s in solved.mapped)
+    assert solved.train_accuracy >= plain.train_accuracy

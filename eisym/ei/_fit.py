@@ -12,8 +12,8 @@ One attempt (PAPER.md section 4, R3, R5-R7):
    to the last hidden layer (new random incoming weights, old ones kept) and the attempt repeats.
 
 By default hidden layers keep their initial values (the paper's explanation of vanishing gradients); with
-``hidden_steps`` the last hidden layer is also solved for, by linear programs in the kernel of its R5 system
-(see :mod:`eisym.ei._hidden`).
+``hidden_steps`` every hidden layer, from the last back to the first, is also solved for, by linear programs
+in the kernel of its R5 system with the other layers frozen (see :mod:`eisym.ei._hidden`).
 """
 
 from __future__ import annotations
@@ -281,10 +281,10 @@ def fit(
         2) to the last hidden layer after a failed attempt.
     hidden_steps, trust : int, float
         Layer-wise solving below the output layer (PAPER.md section 4 step 2, R5): after a failed
-        last-layer solve, up to ``hidden_steps`` times move the last hidden layer W^[n-1] (and its
-        biases) by one linear program (:func:`eisym.ei.hidden_layer_step`, steps bounded by ``trust``
-        times the mean |w| of the layer) and solve the last layer again. 0 (default): hidden layers keep
-        their initial values.
+        last-layer solve, up to ``hidden_steps`` sweeps: for u = n-1 down to 1, move W^[u] (and its
+        biases) by one linear program in the kernel of its R5 system with every other layer frozen
+        (:func:`eisym.ei.hidden_layer_step`, steps bounded by ``trust`` times the mean |w| of the layer)
+        and solve the last layer again. 0 (default): hidden layers keep their initial values.
     ridge : float
         Relative ridge penalty of ``lstsq``.
     max_candidates : int
@@ -378,20 +378,29 @@ def fit(
 
         best = None
         while not done and sol is not None and steps < hidden_steps and len(weights) > 1:
-            if best is None or accuracy(logits) > best[0]:
-                # The LP lowers the linearised violation, not the error count: keep the best state.
-                state = (sol, rank, nullity, checks, logits, done, spent)
-                best = (accuracy(logits), [w.copy() for w in weights], [b for b in biases], state)
-            t0 = time.perf_counter()
-            moved = hidden_layer_step(weights, biases, acts, arr, labels, reps, trust=trust)
-            solve_total += time.perf_counter() - t0
-            if not moved:
+            # One sweep: layers n-1 down to 1, each moved in the kernel of its R5 system with the others
+            # frozen, then the last layer solved again so beta of the next layer is taken at a stationary net.
+            moved_any = False
+            for layer in range(len(weights) - 1, 0, -1):
+                if done or sol is None:
+                    break
+                if best is None or accuracy(logits) > best[0]:
+                    # The LP lowers the linearised violation, not the error count: keep the best state.
+                    state = (sol, rank, nullity, checks, logits, done, spent)
+                    best = (accuracy(logits), [w.copy() for w in weights], [b for b in biases], state)
+                t0 = time.perf_counter()
+                moved = hidden_layer_step(weights, biases, acts, arr, labels, reps, trust=trust, layer=layer)
+                solve_total += time.perf_counter() - t0
+                if not moved:
+                    continue
+                moved_any = True
+                sol, rank, nullity, checks, logits, done, spent = _solve_last_layer(
+                    weights, biases, acts, arr, labels, reps, opts
+                )
+                solve_total += spent
+            if not moved_any:
                 break
             steps += 1
-            sol, rank, nullity, checks, logits, done, spent = _solve_last_layer(
-                weights, biases, acts, arr, labels, reps, opts
-            )
-            solve_total += spent
         if best is not None and not done and accuracy(logits) < best[0]:
             weights[:], biases[:] = best[1], best[2]
             sol, rank, nullity, checks, logits, done, spent = best[3]

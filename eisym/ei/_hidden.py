@@ -4,8 +4,9 @@ With every other layer frozen, grad_x z_v^[n] = beta^[u] W^[u] J^[u-1] with beta
 stationarity of the representatives is linear in W^[u]. The termination condition is not: the outputs
 depend on W^[u] through the sigmoid. :func:`hidden_layer_step` linearises the output margins
 z_y(x_i) - z_j(x_i) in (W^[u], b^[u]) and solves one linear program: least total margin violation, the step
-in the kernel of the R5 system and inside a box (a trust region). The caller then solves the last layer
-again (which makes the representatives exactly stationary for the new hidden layer).
+in the kernel of the R5 system and inside a box (a trust region). Any hidden layer u = 1, ..., n-1 can be
+moved this way; the caller then solves the last layer again (which makes the representatives exactly
+stationary for the new hidden layers) before the next layer's beta^[u] is computed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sps
 
+from .._errors import SpecError
 from .._numeric import _activation
 from ._algebra import forward, kernel, layer_jet
 
@@ -72,12 +74,14 @@ def hidden_layer_step(
     *,
     trust: float = 0.5,
     margin: float = 1.0,
+    layer: int | None = None,
 ) -> bool:
-    """One LP step on the last hidden layer; updates ``weights``/``biases`` in place when it helps.
+    """One LP step on hidden layer ``layer``; updates ``weights``/``biases`` in place when it helps.
 
     Minimises the total violation of the linearised margins z_y(x_i) - z_j(x_i) >= ``margin`` over steps
     dW = K gamma (K a kernel basis of the R5 system at the representatives, so they stay stationary to
-    first order) and db, with |gamma|, |db| <= ``trust`` times the layer's mean |w|. Returns whether the
+    first order) and db, with |gamma|, |db| <= ``trust`` times the layer's mean |w|. ``layer`` is u in
+    1, ..., n-1 (default n-1, the last hidden layer); every other layer stays frozen. Returns whether the
     predicted violation dropped (and the step was taken).
 
     Examples
@@ -89,7 +93,9 @@ def hidden_layer_step(
     >>> hidden_layer_step(ws, bs, ["sigmoid", "sigmoid"], x, y, np.array([1]))
     True
     """
-    u = len(weights) - 1
+    u = len(weights) - 1 if layer is None else layer
+    if isinstance(u, bool) or not isinstance(u, (int, np.integer)) or not 1 <= u < len(weights):
+        raise SpecError(f"layer must be a hidden layer index in 1..{len(weights) - 1}, got {layer!r}")
     n, c = x.shape[0], weights[-1].shape[0]
     beta, h_prev, _ = _sensitivities(weights, biases, acts, u, x)
     logits = forward(weights, biases, [*acts[:-1], "identity"], x)
