@@ -18,7 +18,16 @@ import sympy as sp
 from ._errors import SpecError
 from ._network import Network
 
-__all__ = ["network_evaluator", "Polished", "polish", "to_decimal", "SvdRank", "svd_rank"]
+__all__ = [
+    "network_evaluator",
+    "Polished",
+    "polish",
+    "to_decimal",
+    "SvdRank",
+    "svd_rank",
+    "StationaryWeights",
+    "stationary_weights",
+]
 
 MpEvaluator = Callable[[list], tuple]
 
@@ -415,4 +424,139 @@ def svd_rank(rows: Sequence[Sequence[str]], dps: int) -> SvdRank:
             kernel_basis=kernel,
             upper_threshold=to_decimal(upper, 6),
             lower_threshold=to_decimal(lower, 6),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StationaryWeights:
+    """All-layer weights of a bias-free sigmoid network that make prescribed points stationary.
+
+    ``weights`` is the flat parameter vector (layer by layer, each l_u x l_{u-1} matrix row by
+    row) as decimal strings with ``dps`` digits. ``residual`` is the largest |d f / d x_s| over
+    the points and coordinates; ``check_gradient`` is |grad f| at a point that was not prescribed,
+    so a solution with ``check_gradient`` far from zero is not a constant network.
+    """
+
+    converged: bool
+    weights: tuple[str, ...]
+    residual: str
+    check_gradient: str
+    iterations: int
+    dps: int
+
+
+def _sigmoid_gradient(widths: Sequence[int], flat: list, x: list) -> list:
+    """grad_x of the bias-free all-sigmoid network with parameters ``flat`` at x (mpf lists)."""
+    h, jac, k = list(x), [[mpmath.mpf(int(s == t)) for t in range(len(x))] for s in range(len(x))], 0
+    for prev, width in zip(widths[:-1], widths[1:], strict=True):
+        rows = [flat[k + v * prev : k + (v + 1) * prev] for v in range(width)]
+        k += width * prev
+        new_h, new_jac = [], []
+        for row in rows:
+            z = mpmath.fsum(w * hk for w, hk in zip(row, h, strict=True))
+            e = mpmath.exp(-z)
+            s = 1 / (1 + e)
+            d1 = s * e * s
+            new_h.append(s)
+            new_jac.append(
+                [d1 * mpmath.fsum(w * jk[t] for w, jk in zip(row, jac, strict=True)) for t in range(len(x))]
+            )
+        h, jac = new_h, new_jac
+    return jac[0]
+
+
+def stationary_weights(
+    widths: Sequence[int],
+    points: Sequence[Sequence[Fraction]],
+    start: Sequence[float],
+    check: Sequence[Fraction],
+    *,
+    dps: int = 50,
+    max_iter: int = 80,
+) -> StationaryWeights:
+    """Solve grad_x f(x_i; W) = 0 for every point x_i in all weights W by least-norm Newton.
+
+    The system has N m equations in P unknowns, plus one per layer that keeps the layer's
+    projection on its start fixed (no layer may shrink to zero); each step is
+    the minimum-norm solution of the linearised system, J^T (J J^T + mu I)^-1 r, with a
+    Levenberg damping mu that shrinks after a step that lowers |r| and grows otherwise. The
+    Jacobian in W is a central difference with step 10^(-dps/3) at dps + 20 digits, accurate to
+    about 2 dps / 3 digits, so each step still gains that many. Converged
+    means max |r| < 10^(10 - dps).
+
+    Examples
+    --------
+    >>> out = stationary_weights((1, 2, 1), [[Fraction(1, 2)]], [0.3, -0.7, 1.1, 0.4], [Fraction(2)], dps=30)
+    >>> out.converged, float(out.residual) < 1e-20, float(out.check_gradient) > 1e-6
+    (True, True, True)
+    """
+    m = widths[0]
+    size = sum(a * b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    if len(start) != size or any(len(p) != m for p in points) or len(check) != m:
+        raise SpecError(f"stationary_weights: need {size} start weights and points of length {m}")
+    with mpmath.workdps(dps + 20):
+        xs = [[_mp(v) for v in p] for p in points]
+        w = [mpmath.mpf(v) for v in start]
+        step_h = mpmath.mpf(10) ** (-(dps // 3))
+        goal = mpmath.mpf(10) ** (10 - dps)
+
+        bounds = [0]
+        for a, b in zip(widths[:-1], widths[1:], strict=True):
+            bounds.append(bounds[-1] + a * b)
+        # Each layer keeps its projection on its start direction (a linear equation): otherwise
+        # the iteration slides to the trivial solutions (a layer scaled to zero makes f constant).
+        anchors = [
+            (a, b, mpmath.fsum(v**2 for v in w[a:b])) for a, b in zip(bounds, bounds[1:], strict=False)
+        ]
+        start_w = list(w)
+
+        def residual(flat: list) -> list:
+            grads = [g for x in xs for g in _sigmoid_gradient(widths, flat, x)]
+            layer = [
+                mpmath.fsum(u * v for u, v in zip(start_w[a:b], flat[a:b], strict=True)) / n - 1
+                for a, b, n in anchors
+            ]
+            return grads + layer
+
+        r = residual(w)
+        norm = mpmath.norm(r)
+        mu, iterations = mpmath.mpf("1e-6"), 0
+        for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
+            if max(abs(v) for v in r) < goal:
+                break
+            cols = []
+            for j in range(size):
+                up, down = list(w), list(w)
+                up[j] += step_h
+                down[j] -= step_h
+                cols.append(
+                    [(a - b) / (2 * step_h) for a, b in zip(residual(up), residual(down), strict=True)]
+                )
+            jac = mpmath.matrix(cols).T
+            gram = jac * jac.T
+            for _ in range(30):
+                damped = gram + mu * mpmath.eye(len(r))
+                try:
+                    step = jac.T * mpmath.lu_solve(damped, mpmath.matrix(r))
+                except ZeroDivisionError:
+                    mu *= 100
+                    continue
+                trial = [a - b for a, b in zip(w, step, strict=True)]
+                r_trial = residual(trial)
+                if mpmath.norm(r_trial) < norm:
+                    w, r, norm = trial, r_trial, mpmath.norm(r_trial)
+                    mu = max(mu / 100, mpmath.mpf(10) ** (-2 * dps))
+                    break
+                mu *= 10
+            else:
+                break
+        worst = max(abs(v) for v in r)
+        check_grad = mpmath.norm(_sigmoid_gradient(widths, w, [_mp(v) for v in check]))
+        return StationaryWeights(
+            converged=bool(worst < goal),
+            weights=tuple(to_decimal(v, dps) for v in w),
+            residual=to_decimal(worst, 20),
+            check_gradient=to_decimal(check_grad, 20),
+            iterations=iterations,
+            dps=dps,
         )

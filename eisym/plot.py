@@ -43,9 +43,12 @@ def verification_figures(v: Any, directory: str | Path) -> tuple[str, ...]:
         rows = [r for r in v.capacity.rows if r.m == m]
         ax.plot([r.parameters for r in rows], [r.n_star for r in rows], "o", label=f"measured, m={m}")
         ax.plot([r.parameters for r in rows], [r.predicted for r in rows], "x", color="gray")
+        solved = [r for r in rows if r.n_star_all is not None]
+        if solved:
+            ax.plot([r.parameters for r in solved], [r.n_star_all for r in solved], "s", mfc="none")
     ax.set_xlabel("parameters P")
-    ax.set_ylabel("N* (last layer, by rank)")
-    ax.set_title("Capacity by rank (x: floor((l-1)/m))")
+    ax.set_ylabel("N*")
+    ax.set_title("Capacity: o last layer, s all layers (x: floor((l-1)/m))")
     ax.legend(fontsize=7)
     names.append(_save(fig, out / "capacity.png"))
     plt.close(fig)

@@ -84,6 +84,32 @@ def test_capacity_by_rank_equals_floor_formula(widths):
     assert r["ranks"] == [min(n * m, width) for n in range(1, len(r["ranks"]) + 1)]
 
 
+@pytest.mark.parametrize("widths", [(1, 3, 1), (2, 3, 1), (3, 3, 1)])
+def test_all_layer_capacity_is_verified_and_at_least_last_layer(widths):
+    import sympy as sp
+
+    from eisym import derive
+
+    r = CapacityTask(widths=widths, seed=11, all_layers=True).run()
+    # A last-layer solution is an all-layer solution, so the search must reach at least N*(a).
+    assert r["n_star_all"] >= r["n_star"] == predicted_capacity(widths[-2], widths[0])
+    assert r["n_star_all"] <= r["all_limit"]
+    sol = r["solution"]
+    assert len(sol["points"]) == r["n_star_all"]
+    flat = [sp.Float(w, 50) for w in sol["weights"]]
+    layers, k = [], 0
+    for prev, width in zip(widths[:-1], widths[1:], strict=True):
+        layers.append([flat[k + v * prev : k + (v + 1) * prev] for v in range(width)])
+        k += width * prev
+    net = build_network(widths, "sigmoid", weights=layers)
+    # Independent re-verification: eisym's exact derivation at each point, evaluated at 40 digits.
+    for point in sol["points"]:
+        grad = derive(net, point=[sp.Rational(v) for v in point], order=1).gradient().evalf(40)
+        assert max(abs(g) for g in grad) < 1e-35
+    elsewhere = derive(net, point=[sp.Rational(1, 3)] * widths[0], order=1).gradient().evalf(40)
+    assert max(abs(g) for g in elsewhere) > 1e-8  # not a constant network
+
+
 def test_kac_rice_formula_matches_monte_carlo():
     task = KacRiceTask(k=12, scale=2.0, seed=5, draws=6000, lo=-4.0, hi=4.0, grid=8001)
     r = task.run()

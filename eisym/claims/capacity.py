@@ -6,6 +6,13 @@ sample points, the stationarity system L(n, 1) of the first N samples (PAPER.md 
 is the largest N whose system still has a nonzero solution (nullity >= 1). The measurement is
 compared with the reconstruction's prediction floor((l_{n-1} - 1) / m) (R4), which is not used to
 compute it.
+
+Part (b) solves all layers: for the small architectures it looks for weights of every layer that
+make N seeded generic points simultaneously stationary (:func:`eisym._highprec.stationary_weights`,
+least-norm Newton at 50 digits from seeded random starts) and accepts a solution only when every
+gradient at the points is below 10^-40 and the network is not constant (its gradient at another
+point exceeds 10^-8). N*(b) is the largest N, grown from 1, with such a verified solution; it is a
+lower bound (a search found it), to be read next to N*(a) and P/m.
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ class CapacityTask:
     widths: tuple[int, ...]
     seed: int
     dps: int = 60
+    all_layers: bool = False
+    restarts: int = 3
 
     def run(self) -> dict[str, Any]:
         from .._network import build_network, with_layer
@@ -87,7 +96,44 @@ class CapacityTask:
             "methods": sorted(set(methods)),
             "decisive": decisive,
             "n_star": n_star,
+            **(self._all_layers() if self.all_layers else {}),
         }
+
+    def _all_layers(self) -> dict[str, Any]:
+        """N*(b): grow N while some seeded start reaches a verified non-constant all-layer solution."""
+        from .._highprec import stationary_weights
+
+        m = self.widths[0]
+        size = make_spec(self.widths).parameter_count
+        limit = (size - 1) // m
+        rng = np.random.default_rng([self.seed, 1])
+        magnitudes = rng.choice(np.arange(1, 97), size=(limit + 1) * m, replace=False).reshape(limit + 1, m)
+        signs = rng.choice([-1, 1], size=magnitudes.shape)
+        points = [[Fraction(int(v), 32) for v in row] for row in signs * magnitudes]
+        check, points = points[-1], points[:-1]
+        best: dict[str, Any] = {"n_star_all": 0, "all_limit": limit, "solution": None}
+        for count in range(1, limit + 1):
+            found = None
+            for _ in range(self.restarts):
+                out = stationary_weights(
+                    self.widths, points[:count], rng.normal(size=size).tolist(), check, max_iter=40
+                )
+                if out.converged and float(out.residual) < 1e-40 and float(out.check_gradient) > 1e-8:
+                    found = out
+                    break
+            if found is None:
+                break
+            best = {
+                "n_star_all": count,
+                "all_limit": limit,
+                "solution": {
+                    "points": [[str(v) for v in p] for p in points[:count]],
+                    "weights": list(found.weights),
+                    "residual": found.residual,
+                    "check_gradient": found.check_gradient,
+                },
+            }
+        return best
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +149,8 @@ class CapacityRow:
     ranks: tuple[int, ...]
     method: str
     decisive: bool
+    n_star_all: int | None = None
+    all_limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,7 +176,11 @@ def capacity_tasks(size: str | Budget = "default", seed: int = 0) -> tuple[Capac
     archs: list[tuple[int, ...]] = [(m, w, 1) for m in (1, 2, 3) for w in b.capacity_widths]
     archs += [(1, 3, w, 1) for w in b.capacity_widths[:2]]
     seeds = spawn_seeds(seed + 1, len(archs))
-    return tuple(CapacityTask(widths=a, seed=s) for a, s in zip(archs, seeds, strict=True))
+    # Part (b) only where it is cheap: a failing N costs every restart the full iteration budget.
+    return tuple(
+        CapacityTask(widths=a, seed=s, all_layers=len(a) == 3 and make_spec(a).parameter_count <= 12)
+        for a, s in zip(archs, seeds, strict=True)
+    )
 
 
 def summarize_capacity(tasks: Sequence[CapacityTask], results: Sequence[dict[str, Any]]) -> CapacityResult:
@@ -147,6 +199,8 @@ def summarize_capacity(tasks: Sequence[CapacityTask], results: Sequence[dict[str
                 ranks=tuple(r["ranks"]),
                 method="+".join(r["methods"]),
                 decisive=r["decisive"],
+                n_star_all=r.get("n_star_all"),
+                all_limit=r.get("all_limit"),
             )
         )
     slopes = []
