@@ -8,7 +8,9 @@ coordinates to (value, gradient list, Hessian as a list of rows).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -30,6 +32,17 @@ __all__ = [
 ]
 
 MpEvaluator = Callable[[list], tuple]
+
+# mpmath's working precision is process-global: two threads of one executor that each enter
+# workdps would reset each other's precision mid-computation (an SVD then fails to converge).
+_PRECISION_LOCK = threading.RLock()
+
+
+@contextmanager
+def _working_precision(dps: int) -> Iterator[None]:
+    """``mpmath.workdps(dps)``, held exclusively by the calling thread."""
+    with _PRECISION_LOCK, mpmath.workdps(dps):
+        yield
 
 
 def _mp(value: sp.Expr | Fraction):
@@ -94,7 +107,7 @@ def network_evaluator(net: Network, output: int, dps: int) -> MpEvaluator:
     if not 1 <= output <= width_out:
         raise SpecError(f"output must be between 1 and {width_out}, got {output!r}")
     m = net.m
-    with mpmath.workdps(dps):
+    with _working_precision(dps):
         layers = []
         for u, act in enumerate(net.spec.activations, start=1):
             w = [[_mp(e) for e in row] for row in net.weights[u - 1].tolist()]
@@ -220,7 +233,7 @@ def polish(
     lo = [mpmath.mpf(v) for v in lower]
     hi = [mpmath.mpf(v) for v in upper]
     m = len(lo)
-    with mpmath.workdps(dps):
+    with _working_precision(dps):
 
         def evaluate(x: list) -> tuple | None:
             """fn(x) with mpf entries, or None outside the real domain (log or sqrt of x < 0, 1/0)."""
@@ -388,7 +401,7 @@ def svd_rank(rows: Sequence[Sequence[str]], dps: int) -> SvdRank:
     n_cols = len(rows[0])
     if any(len(r) != n_cols for r in rows):
         raise SpecError("svd_rank: every row must have the same number of entries")
-    with mpmath.workdps(dps):
+    with _working_precision(dps):
         a = mpmath.matrix([[mpmath.mpf(e) for e in r] for r in rows])
         _, s, v = mpmath.svd_r(a, full_matrices=True)
         sv = [s[i] for i in range(len(s))]
@@ -494,7 +507,7 @@ def stationary_weights(
     size = sum(a * b for a, b in zip(widths[:-1], widths[1:], strict=True))
     if len(start) != size or any(len(p) != m for p in points) or len(check) != m:
         raise SpecError(f"stationary_weights: need {size} start weights and points of length {m}")
-    with mpmath.workdps(dps + 20):
+    with _working_precision(dps + 20):
         xs = [[_mp(v) for v in p] for p in points]
         w = [mpmath.mpf(v) for v in start]
         step_h = mpmath.mpf(10) ** (-(dps // 3))
