@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import sympy as sp
 
@@ -15,7 +16,7 @@ from ._spec import ActivationSpec
 
 __all__ = ["SymbolicActivation", "symbolic_activation"]
 
-Expr = sp.Expr
+Expr: TypeAlias = sp.Expr
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import sympy as sp
 
@@ -28,8 +29,8 @@ from ._network import Network, _check_index, _point, hidden_symbol, preactivatio
 
 __all__ = ["Derivation", "derive", "gradient", "hessian", "jacobians", "sensitivities"]
 
-Expr = sp.Expr
-Matrix = sp.ImmutableMatrix
+Expr: TypeAlias = sp.Expr
+Matrix: TypeAlias = sp.ImmutableMatrix
 
 
 class _Namer:

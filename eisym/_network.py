@@ -164,7 +164,7 @@ def _number(value: object, where: str) -> sp.Expr:
 
 def _check_index(value: object, upper: int, what: str) -> int:
     """A 1-based index in 1..upper; booleans and non-integers are refused, not coerced."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or not 1 <= value <= upper:
+    if isinstance(value, bool) or not isinstance(value, Integral) or not 1 <= int(value) <= upper:
         raise SpecError(f"{what} must be an integer between 1 and {upper}, got {value!r}")
     return int(value)
 
@@ -201,7 +201,7 @@ def _random_entries(
         return sp.ImmutableMatrix(
             shape[0],
             shape[1],
-            lambda i, j: sp.Rational(round(draws[i, j] * src.denominator), src.denominator),
+            lambda i, j: sp.Rational(round(float(draws[i, j]) * src.denominator), src.denominator),
         )
     return sp.ImmutableMatrix(shape[0], shape[1], lambda i, j: sp.Float(float(draws[i, j])))
 

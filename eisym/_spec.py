@@ -67,7 +67,7 @@ def _fraction(value: object, what: str) -> Fraction:
     if isinstance(value, bool):
         raise SpecError(f"{what}: expected a number, got the boolean {value!r}")
     try:
-        result = Fraction(value)  # type: ignore[arg-type]
+        result = Fraction(value)  # type: ignore[call-overload]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
         raise SpecError(f"{what}: expected a finite number such as 3, 1/2 or 0.25, got {value!r}") from exc
     return result
@@ -143,7 +143,7 @@ def parse_widths(widths: str | Sequence[object]) -> tuple[int, ...]:
             raise SpecError(f"widths: {w!r} is not an integer; expected positive integers such as (2, 3, 1)")
         if w < 1:
             raise SpecError(f"widths: {w!r} is not positive; every layer needs at least one unit")
-    return tuple(int(w) for w in widths)
+    return tuple(int(w) for w in widths)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
