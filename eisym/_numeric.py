@@ -12,7 +12,7 @@ expit(z) * expit(-z), so it never rounds to zero (or to a spurious sign change) 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +23,7 @@ from ._errors import SpecError
 from ._network import Network
 
 __all__ = [
+    "layer_jet",
     "NumericNetwork",
     "numeric_network",
     "evaluate",
@@ -103,6 +104,40 @@ def _activation(name: str, coeffs: tuple[float, ...], z: Array) -> tuple[Array, 
         pv = np.polynomial.polynomial.polyval
         return pv(z, c), pv(z, d1), pv(z, d2)
     raise SpecError(f"activation {name!r} has no numeric form")
+
+
+def layer_jet(
+    weights: Sequence[Array],
+    biases: Sequence[Array | None],
+    activations: Sequence[str],
+    x: Array,
+    *,
+    order: int = 1,
+) -> tuple[Array, Array, Array | None]:
+    """Values (N, l), Jacobians (N, l, m) and, for ``order=2``, Hessians (N, l, m, m) of the last given layer.
+
+    Every unit of the layer at once (:func:`evaluate` gives one output unit); activations are
+    elementwise names without coefficients.
+
+    Examples
+    --------
+    >>> h, jac, hess = layer_jet([np.array([[2.0]])], [None], ["sigmoid"], np.zeros((1, 1)), order=2)
+    >>> float(jac[0, 0, 0]), float(hess[0, 0, 0, 0])
+    (0.5, 0.0)
+    """
+    h = np.asarray(x, dtype=float)
+    n_pts, m = h.shape
+    jac = np.broadcast_to(np.eye(m), (n_pts, m, m))
+    hess: Array | None = np.zeros((n_pts, m, m, m)) if order == 2 else None
+    for w, b, name in zip(weights, biases, activations, strict=True):
+        z = h @ w.T if b is None else h @ w.T + b
+        h, d1, d2 = _activation(name, (), z)
+        g = np.matmul(w, jac)
+        if hess is not None:
+            curv = np.matmul(w, hess.reshape(n_pts, w.shape[1], m * m)).reshape(n_pts, -1, m, m)
+            hess = d2[:, :, None, None] * g[:, :, :, None] * g[:, :, None, :] + d1[:, :, None, None] * curv
+        jac = d1[:, :, None] * g
+    return h, np.ascontiguousarray(jac), hess
 
 
 def evaluate(nn: NumericNetwork, x: Array, output: int = 1) -> tuple[Array, Array, Array]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._errors import SpecError
 from .._network import build_network
-from .._numeric import _activation
+from .._numeric import layer_jet
 from .._spec import WeightSource
 
 __all__ = ["Arrays", "random_arrays", "layer_forward", "output_forward", "count_1d", "count_nd", "Counts"]
@@ -74,26 +74,12 @@ def layer_forward(
     >>> float(h[0, 0]), float(j[0, 0, 0]), float(hh[0, 0, 0, 0])
     (6.0, 2.0, 0.0)
     """
+    weights, biases = list(arrays.weights[:layer]), list(arrays.biases[:layer])
+    if rows is not None:
+        weights[-1] = weights[-1][rows]
+        biases[-1] = None if biases[-1] is None else biases[-1][rows]
     x = np.atleast_2d(np.asarray(x, dtype=float))
-    n_pts, m = x.shape
-    h = x
-    jac = np.broadcast_to(np.eye(m), (n_pts, m, m))
-    hess: Array | None = np.zeros((n_pts, m, m, m)) if order == 2 else None
-    for u in range(layer):
-        w, b = arrays.weights[u], arrays.biases[u]
-        if u == layer - 1 and rows is not None:
-            w = w[rows]
-            b = None if b is None else b[rows]
-        z = h @ w.T
-        if b is not None:
-            z = z + b
-        g = np.einsum("vk,nkt->nvt", w, jac)
-        h, d1, d2 = _activation(arrays.activations[u], (), z)
-        jac = d1[:, :, None] * g
-        if hess is not None:
-            curv = np.einsum("vk,nkst->nvst", w, hess)
-            hess = d2[:, :, None, None] * g[:, :, :, None] * g[:, :, None, :] + d1[:, :, None, None] * curv
-    return h, jac, hess
+    return layer_jet(weights, biases, arrays.activations[:layer], x, order=order)
 
 
 def output_forward(arrays: Arrays, x: Array, order: int = 2) -> tuple[Array, Array, Array | None]:

@@ -2,7 +2,7 @@
 
 The recurrences are those of :mod:`eisym._derive` (PAPER.md R1) run on arrays for every unit of a layer
 at once (:func:`eisym._numeric.evaluate` gives one output unit; EI needs all units of the last hidden
-layer, at many samples):
+layer, at many samples; :func:`eisym._numeric.layer_jet` does that):
 
     J^[u] = D^[u] W^[u] J^[u-1],   H_k^[u] = E_k g_k g_k^T + D_k sum_j w_{k,j} H_j^[u-1].
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.linalg
 
-from .._numeric import _activation
+from .._numeric import _activation, layer_jet
 
 __all__ = ["forward", "layer_jet", "stationarity_matrix", "kernel", "row_space"]
 
@@ -40,37 +40,6 @@ def forward(
     for w, b, name in zip(weights, biases, activations, strict=True):
         h = _activation(name, (), _pre(h, w, b))[0]
     return h
-
-
-def layer_jet(
-    weights: Sequence[Array],
-    biases: Sequence[Array | None],
-    activations: Sequence[str],
-    x: Array,
-    *,
-    order: int = 1,
-) -> tuple[Array, Array, Array | None]:
-    """Values (N, l), Jacobians (N, l, m) and, for ``order=2``, Hessians (N, l, m, m) of the last given layer.
-
-    Examples
-    --------
-    >>> h, jac, hess = layer_jet([np.array([[2.0]])], [None], ["sigmoid"], np.zeros((1, 1)), order=2)
-    >>> float(jac[0, 0, 0]), float(hess[0, 0, 0, 0])
-    (0.5, 0.0)
-    """
-    h = np.asarray(x, dtype=float)
-    n_pts, m = h.shape
-    jac = np.broadcast_to(np.eye(m), (n_pts, m, m))
-    hess: Array | None = np.zeros((n_pts, m, m, m)) if order == 2 else None
-    for w, b, name in zip(weights, biases, activations, strict=True):
-        z = _pre(h, w, b)
-        h, d1, d2 = _activation(name, (), z)
-        g = np.matmul(w, jac)
-        if hess is not None:
-            curv = np.matmul(w, hess.reshape(n_pts, w.shape[1], m * m)).reshape(n_pts, -1, m, m)
-            hess = d2[:, :, None, None] * g[:, :, :, None] * g[:, :, None, :] + d1[:, :, None, None] * curv
-        jac = d1[:, :, None] * g
-    return h, np.ascontiguousarray(jac), hess
 
 
 def stationarity_matrix(jac: Array) -> Array:
