@@ -50,11 +50,16 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--widths", help="Layer widths m,l_1,...,l_n of a network, e.g. 2,8,1.")
-@click.option("--weights", default="random:0", show_default=True, help="random:SEED[:rational[:DEN]].")
-@click.option("--activation", default="sigmoid", show_default=True, help="Activation of every layer.")
+@click.option("--widths", help="Layer widths m,l_1,...,l_n, e.g. 2,8,1 (optional with --weights FILE).")
+@click.option(
+    "--weights",
+    default="random:0",
+    show_default=True,
+    help="random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network.",
+)
+@click.option("--activation", help="One for all layers (default sigmoid) or one per layer: tanh/identity.")
 @click.option("--bias", is_flag=True, help="Give every neuron a bias.")
-@click.option("--scale", type=float, default=1.0, show_default=True, help="Std. dev. of random weights.")
+@click.option("--scale", type=float, help="Std. dev. of random weights (default 1).")
 @click.option("--output", type=int, default=1, show_default=True, help="Output unit (1-based).")
 @click.option("--expr", help='A smooth expression instead of a network, e.g. "x**2 - y**2".')
 @click.option("--box", required=True, help="lo,hi for every axis, or one per axis: --box=-3,3:-2,2.")
@@ -75,9 +80,9 @@ def main() -> None:
 def critical(
     widths: str | None,
     weights: str,
-    activation: str,
+    activation: str | None,
     bias: bool,
-    scale: float,
+    scale: float | None,
     output: int,
     expr: str | None,
     box: str,
@@ -93,13 +98,19 @@ def critical(
     """Find and classify the critical points of a network output or an expression in a box."""
     from ._critical import critical_points
     from ._errors import SpecError
-    from ._network import build_network
 
-    if (widths is None) == (expr is None):
-        raise SpecError("give either --widths (a network) or --expr (an expression), not both")
+    network_file = _names_network_file(weights)
+    if expr is not None and (widths is not None or network_file):
+        given = "--widths" if widths is not None else f"--weights {weights}"
+        raise SpecError(
+            f"--expr and {given} both name a function: give either a network (--widths, or --weights "
+            "FILE) or an expression (--expr), not both"
+        )
+    if expr is None and widths is None and not network_file:
+        raise SpecError("give a network (--widths, or --weights FILE) or an expression (--expr)")
     target: object = expr
-    if widths is not None:
-        target = build_network(widths, activation, bias=bias, weights=weights, scale=scale)
+    if expr is None:
+        target = _network_from_options(widths, activation, bias, weights, scale)
     if certify:
         _certified(target, box, output, prec, certificate_path, as_json)
         return
@@ -315,16 +326,25 @@ def _read_samples(path: str) -> list[object]:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO("\n".join(lines)))]
 
 
-def _derive_network(
-    widths: str | None, activation: str | None, bias: bool, weights: str, scale: float | None
-) -> Any:
+def _names_network_file(weights: str) -> bool:
+    """Whether ``--weights`` names a saved network (eisym.save_network) rather than random:/symbolic."""
     from pathlib import Path
 
+    return weights.endswith(".json") or Path(weights).is_file()
+
+
+def _network_from_options(
+    widths: str | None, activation: str | None, bias: bool, weights: str, scale: float | None
+) -> Any:
+    """The network of the shared options --widths/--activation/--bias/--weights/--scale (derive, critical).
+
+    Unset --activation and --scale mean sigmoid and 1; with a network file they must stay unset.
+    """
     from ._errors import SpecError
     from ._network import build_network, load_network
     from ._spec import parse_widths
 
-    if weights.endswith(".json") or Path(weights).is_file():
+    if _names_network_file(weights):
         net = load_network(weights)
         if activation is not None or bias or scale is not None:
             raise SpecError(
@@ -398,7 +418,7 @@ def derive_command(
     from ._rank import paper_check, rank_analysis
     from ._stationarity import stationarity_system
 
-    net = _derive_network(widths, activation, bias, weights, scale)
+    net = _network_from_options(widths, activation, bias, weights, scale)
     points = _read_samples(samples_path) if samples_path else None
     system = stationarity_system(net, output, layer=layer, samples=points)
     analysis = rank_analysis(system, dps=dps, seed=seed)
