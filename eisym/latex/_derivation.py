@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -25,6 +27,9 @@ from ._format import (
     printed_value,
     upper_bound,
 )
+
+if TYPE_CHECKING:
+    from .._rank import RankAnalysis
 
 __all__ = ["derivation"]
 
@@ -345,7 +350,13 @@ def _residual(matrix: sp.MatrixBase, basis: tuple[tuple[sp.Expr, ...], ...], dig
 
 
 def _critical_section(found: object, digits: int) -> str:
-    points = tuple(getattr(found, "points", found))  # type: ignore[arg-type]
+    listed = getattr(found, "points", found)
+    if not isinstance(listed, Iterable):
+        raise SpecError(
+            "critical_points must be a CriticalPointSearch, a Certificate or a sequence of their points, "
+            f"got {type(found).__name__}"
+        )
+    points = tuple(listed)
     certified = any(hasattr(p, "enclosure") for p in points)
     out = ["\\section{Critical points}\n"]
     if certified:
@@ -396,7 +407,7 @@ def derivation(
     output: int = 1,
     *,
     samples: object = None,
-    analysis: object = None,
+    analysis: RankAnalysis | None = None,
     critical_points: object = None,
     dps: int = 50,
     digits: int = 6,
@@ -455,16 +466,11 @@ def derivation(
     ]
     if samples is not None:
         sampled = stationarity_system(net, output, samples=samples)
-        check = None
+        from .._rank import paper_check, rank_analysis
+
         if analysis is None:
-            from .._rank import paper_check, rank_analysis
-
             analysis = rank_analysis(sampled, dps=dps)
-            check = paper_check(sampled, analysis)
-        else:
-            from .._rank import paper_check
-
-            check = paper_check(sampled, analysis)
+        check = paper_check(sampled, analysis)
         parts.append(_samples_section(sampled, digits))
         parts.append(_rank_section(sampled, analysis, check, digits))
         parts.append(_solution_section(sampled, analysis, digits))
