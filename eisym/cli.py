@@ -233,9 +233,10 @@ def check_certificate_command(file: str, use_arb: bool, as_json: bool) -> None:
 @click.option(
     "--hidden-steps",
     type=int,
-    default=0,
+    default=10,
     show_default=True,
-    help="LP steps on the last hidden layer (R5) per attempt.",
+    help="Sweeps of R5 linear programs over the hidden layers (last to first) after a failed "
+    "last-layer solve; 0 keeps the hidden layers at their initial values.",
 )
 @click.option("--samples", type=int, default=300, show_default=True, help="Points of moons/circles.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the split and the weights.")

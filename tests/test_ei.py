@@ -295,10 +295,9 @@ def forward_logits(weights, biases, x):
 
 
 def test_fit_with_hidden_steps(moons):
-    plain = fit(moons.x_train, moons.y_train, widths=(8,), init_scale=4.0, max_increments=0, seed=2)
-    solved = fit(
-        moons.x_train, moons.y_train, widths=(8,), init_scale=4.0, max_increments=0, seed=2, hidden_steps=4
-    )
+    kw = {"widths": (8,), "init_scale": 4.0, "max_increments": 0, "seed": 2}
+    plain = fit(moons.x_train, moons.y_train, hidden_steps=0, **kw)
+    solved = fit(moons.x_train, moons.y_train, hidden_steps=4, **kw)
     assert solved.increments[-1].hidden_steps > 0
     assert not np.array_equal(plain.weights[0], solved.weights[0])
     assert all(s.stationary for s in solved.mapped)
@@ -323,7 +322,9 @@ def test_mapped_extrema_are_found_by_critical_points():
 
 def _stationary_two_layer_net():
     data = load_dataset("moons", samples=60, seed=0)
-    model = fit(data.x_train, data.y_train, widths=(5, 8), init_scale=3.0, max_increments=0, seed=1)
+    model = fit(
+        data.x_train, data.y_train, widths=(5, 8), init_scale=3.0, max_increments=0, seed=1, hidden_steps=0
+    )
     reps = np.array(model.representatives)
     assert all(s.stationary for s in model.mapped)
     return data, model, reps
@@ -359,7 +360,7 @@ def test_hidden_layer_step_rejects_a_layer_that_is_not_hidden():
 
 def test_fit_sweeps_every_hidden_layer_on_xor():
     data = load_dataset("xor")
-    plain = fit(data.x_train, data.y_train, widths=(6, 6), max_increments=0, seed=0)
+    plain = fit(data.x_train, data.y_train, widths=(6, 6), max_increments=0, seed=0, hidden_steps=0)
     solved = fit(data.x_train, data.y_train, widths=(6, 6), max_increments=0, seed=0, hidden_steps=3)
     assert not plain.converged
     assert solved.converged and solved.train_accuracy == 1.0
@@ -372,8 +373,39 @@ def test_fit_sweeps_every_hidden_layer_on_xor():
 
 def test_fit_hidden_steps_move_the_first_hidden_layer(moons):
     kw = {"widths": (6, 6), "init_scale": 4.0, "max_increments": 0, "seed": 2}
-    plain = fit(moons.x_train, moons.y_train, **kw)
+    plain = fit(moons.x_train, moons.y_train, hidden_steps=0, **kw)
     solved = fit(moons.x_train, moons.y_train, hidden_steps=3, **kw)
     assert not np.array_equal(plain.weights[0], solved.weights[0])
     assert all(s.stationary for s in solved.mapped)
     assert solved.train_accuracy >= plain.train_accuracy
+
+
+def test_default_solves_hidden_layers_only_after_the_last_layer_fails(moons):
+    from eisym.ei._fit import _init_layer
+
+    # XOR at width 9 terminates on the output layer alone: the hidden layer keeps its seeded initial values.
+    data = load_dataset("xor")
+    easy = fit(data.x_train, data.y_train, widths=(9,), init_scale=4.0, seed=0, max_increments=0)
+    assert easy.converged and easy.increments[-1].hidden_steps == 0
+    rng = np.random.default_rng(np.random.SeedSequence(0).spawn(4)[0])
+    w0, b0 = _init_layer(rng, 9, 2, 4.0)
+    assert np.array_equal(easy.weights[0], w0) and np.array_equal(easy.biases[0], b0)
+    # Moons at width 10 does not: the default sweeps move the hidden layer and raise training accuracy.
+    kw = {"widths": (10,), "init_scale": 4.0, "max_increments": 0, "seed": 1}
+    plain = fit(moons.x_train, moons.y_train, hidden_steps=0, **kw)
+    default = fit(moons.x_train, moons.y_train, **kw)
+    assert not plain.converged and default.increments[-1].hidden_steps > 0
+    assert not np.array_equal(plain.weights[0], default.weights[0])
+    assert default.train_accuracy > plain.train_accuracy
+
+
+def test_dataset_standardisation_maps_fresh_raw_samples():
+    from sklearn.datasets import make_moons
+
+    data = load_dataset("moons", seed=3)
+    raw, _ = make_moons(n_samples=300, noise=0.2, random_state=3)
+    mapped = data.standardise(raw)
+    # Every standardised training row is the image of one raw sample of the generator.
+    dist = ((data.x_train[:, None, :] - mapped[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    assert dist.max() < 1e-20
+    assert np.allclose(mapped.mean(axis=0), 0.0, atol=0.2) and not np.allclose(data.scale, 1.0)

@@ -15,7 +15,11 @@ DATASETS = ("xor", "moons", "circles", "iris", "wine", "breast_cancer", "digits"
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Dataset:
-    """A train/test split; features are standardised with the training set's mean and deviation."""
+    """A train/test split; features are standardised with the training set's mean and deviation.
+
+    ``mean`` and ``scale`` are that standardisation, so raw samples drawn later (for instance fresh points
+    from the moons generator, to estimate population accuracy) are mapped by ``(x - mean) / scale``.
+    """
 
     name: str
     x_train: np.ndarray
@@ -23,6 +27,19 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     description: str
+    mean: np.ndarray
+    scale: np.ndarray
+
+    def standardise(self, x: object) -> np.ndarray:
+        """Raw samples of this data set's feature space in the coordinates of ``x_train``.
+
+        Examples
+        --------
+        >>> data = load_dataset("xor")
+        >>> data.standardise([[1.0, -1.0]]).tolist()
+        [[1.0, -1.0]]
+        """
+        return (np.asarray(x, dtype=float) - self.mean) / self.scale
 
 
 def _sklearn():
@@ -55,7 +72,16 @@ def load_dataset(name: str, *, seed: int = 0, test_size: float = 0.3, samples: i
     if name == "xor":
         x = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
         y = np.array([0, 1, 1, 0])
-        return Dataset(name=name, x_train=x, y_train=y, x_test=x, y_test=y, description="XOR, 4 corners")
+        return Dataset(
+            name=name,
+            x_train=x,
+            y_train=y,
+            x_test=x,
+            y_test=y,
+            description="XOR, 4 corners",
+            mean=np.zeros(2),
+            scale=np.ones(2),
+        )
     sk = _sklearn()
     if name == "moons":
         x, y = sk.datasets.make_moons(n_samples=samples, noise=0.2, random_state=seed)
@@ -78,4 +104,6 @@ def load_dataset(name: str, *, seed: int = 0, test_size: float = 0.3, samples: i
         x_test=scaler.transform(x_test),
         y_test=np.asarray(y_test),
         description=text,
+        mean=scaler.mean_.copy(),
+        scale=scaler.scale_.copy(),
     )
