@@ -211,7 +211,9 @@ def check_certificate_command(file: str, use_arb: bool, as_json: bool) -> None:
 
 
 @main.command("ei")
-@click.option("--dataset", required=True, help="xor, moons, circles, iris, wine, breast_cancer or digits.")
+@click.option(
+    "--dataset", required=True, help="xor, bands (1-D), moons, circles, iris, wine, breast_cancer or digits."
+)
 @click.option("--widths", default="10", show_default=True, help="Hidden layer widths l_1,...,l_{n-1}.")
 @click.option(
     "--polarization",
@@ -281,6 +283,17 @@ def ei_command(
     )
     test_accuracy = model.score(data.x_test, data.y_test)
     payload = {"dataset": dataset, "test_accuracy": test_accuracy, **model.to_dict()}
+    extrema = ""
+    if data.x_train.shape[1] == 1:
+        # 1-D inputs: the certified number of extrema of every output unit sits next to the accuracy.
+        counts = model.extremum_counts()
+        payload["extrema"] = [
+            {"unit": c.unit, "minima": c.minima, "maxima": c.maxima, "complete": c.complete} for c in counts
+        ]
+        extrema = "\nextrema on the training range (certified): " + ", ".join(
+            f"F_{c.unit}: {c.minima} minima, {c.maxima} maxima" + ("" if c.complete else " (lower bound)")
+            for c in counts
+        )
 
     def text() -> str:
         return (
@@ -288,7 +301,7 @@ def ei_command(
             f"{model.n_increments} increments, converged {model.converged}\n"
             f"train accuracy {model.train_accuracy:.4f}, test accuracy {test_accuracy:.4f}, "
             f"{model.extremum_fraction:.1%} of training samples on verified extrema of the right kind\n"
-            f"{model.seconds:.2f} s in all, {model.solve_seconds:.3f} s in the linear solves"
+            f"{model.seconds:.2f} s in all, {model.solve_seconds:.3f} s in the linear solves{extrema}"
         )
 
     emit(payload, as_json, text)

@@ -409,3 +409,50 @@ def test_dataset_standardisation_maps_fresh_raw_samples():
     dist = ((data.x_train[:, None, :] - mapped[None, :, :]) ** 2).sum(axis=2).min(axis=1)
     assert dist.max() < 1e-20
     assert np.allclose(mapped.mean(axis=0), 0.0, atol=0.2) and not np.allclose(data.scale, 1.0)
+
+
+def test_bands_are_one_dimensional_alternating_classes():
+    data = load_dataset("bands", seed=2, samples=200)
+    raw = data.x_train * data.scale + data.mean
+    assert data.x_train.shape[1] == 1 and np.all(np.abs(raw) <= 3.0)
+    assert np.array_equal(data.y_train, np.floor((raw[:, 0] + 3.0) / 1.5).astype(int) % 2)
+    with pytest.raises(SpecError, match="samples"):
+        load_dataset("bands", samples=3)
+
+
+def test_certified_extremum_counts_match_a_dense_derivative_scan():
+    data = load_dataset("bands", seed=0, samples=120)
+    model = fit(data.x_train, data.y_train, widths=(6,), init_scale=4.0, seed=0)
+    counts = model.extremum_counts()
+    assert [c.unit for c in counts] == [1, 2] and all(c.complete for c in counts)
+    # Four class bands need at least three turning points per unit for a perfect fit.
+    assert model.train_accuracy == 1.0 and all(c.extrema >= 3 for c in counts)
+    nn = numeric_network(model.network)
+    grid = np.linspace(*model.train_box[0], 200_001)[:, None]
+    for c in counts:
+        # Independent float check: sign changes of F_v' on a dense grid, + to - a maximum, - to + a minimum.
+        slope = np.sign(evaluate(nn, grid, output=c.unit)[1][:, 0])
+        turns = np.diff(slope[slope != 0])
+        assert (int(np.sum(turns > 0)), int(np.sum(turns < 0))) == (c.minima, c.maxima)
+    # A sub-box holds at most as many.
+    lo, hi = model.train_box[0]
+    inner = model.extremum_counts((lo / 2, hi / 2))
+    assert all(a.extrema <= b.extrema for a, b in zip(inner, counts, strict=True))
+
+
+def test_cli_reports_extrema_next_to_accuracy_for_one_dimensional_inputs():
+    import json
+
+    from click.testing import CliRunner
+
+    from eisym.cli import main
+
+    args = ["ei", "--dataset", "bands", "--widths", "6", "--init-scale", "4", "--samples", "120", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    data = load_dataset("bands", seed=0, samples=120)
+    model = fit(data.x_train, data.y_train, widths=(6,), init_scale=4.0, seed=0)
+    expected = [(c.minima, c.maxima) for c in model.extremum_counts()]
+    assert [(e["minima"], e["maxima"]) for e in doc["extrema"]] == expected
+    assert doc["test_accuracy"] == model.score(data.x_test, data.y_test)

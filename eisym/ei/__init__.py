@@ -16,6 +16,7 @@ from ._fit import fit as fit
 from ._hidden import hidden_layer_step as hidden_layer_step
 from ._hidden import hidden_system as hidden_system
 from ._model import EIModel as EIModel
+from ._model import ExtremumCount as ExtremumCount
 from ._model import Increment as Increment
 from ._model import MappedSample as MappedSample
 from ._polarize import POLARIZATIONS as POLARIZATIONS

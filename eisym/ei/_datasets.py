@@ -10,7 +10,7 @@ from .._errors import MissingDependency, SpecError
 
 __all__ = ["DATASETS", "Dataset", "load_dataset"]
 
-DATASETS = ("xor", "moons", "circles", "iris", "wine", "breast_cancer", "digits")
+DATASETS = ("xor", "bands", "moons", "circles", "iris", "wine", "breast_cancer", "digits")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -55,9 +55,11 @@ def _sklearn():
 def load_dataset(name: str, *, seed: int = 0, test_size: float = 0.3, samples: int = 300) -> Dataset:
     """Load ``name`` (one of :data:`DATASETS`) split with ``seed``.
 
-    ``xor`` is the four corners of [-1, 1]^2 (train and test are the same four points); ``moons`` has
-    noise 0.2 and ``circles`` noise 0.05 with factor 0.5, ``samples`` points each; the others are
-    scikit-learn's bundled sets, split stratified.
+    ``xor`` is the four corners of [-1, 1]^2 (train and test are the same four points); ``bands`` is 1-D:
+    x uniform on [-3, 3] with four alternating class intervals of width 1.5 (so an exact fit needs
+    extrema); ``moons`` has noise 0.2 and ``circles`` noise 0.05 with factor 0.5; the generated sets
+    have ``samples`` points each; the others are scikit-learn's bundled sets. All but xor are split
+    stratified.
 
     Examples
     --------
@@ -69,6 +71,8 @@ def load_dataset(name: str, *, seed: int = 0, test_size: float = 0.3, samples: i
         raise SpecError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
     if not 0 < test_size < 1:
         raise SpecError(f"test_size must be between 0 and 1, got {test_size!r}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 10:
+        raise SpecError(f"samples must be an integer of at least 10, got {samples!r}")
     if name == "xor":
         x = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
         y = np.array([0, 1, 1, 0])
@@ -83,7 +87,11 @@ def load_dataset(name: str, *, seed: int = 0, test_size: float = 0.3, samples: i
             scale=np.ones(2),
         )
     sk = _sklearn()
-    if name == "moons":
+    if name == "bands":
+        x = np.random.default_rng(seed).uniform(-3.0, 3.0, (samples, 1))
+        y = np.floor((x[:, 0] + 3.0) / 1.5).astype(int) % 2
+        text = f"1-D bands, {samples} points, four alternating class intervals on [-3, 3]"
+    elif name == "moons":
         x, y = sk.datasets.make_moons(n_samples=samples, noise=0.2, random_state=seed)
         text = f"two moons, {samples} points, noise 0.2"
     elif name == "circles":

@@ -468,6 +468,7 @@ def fit(
         assignment=tuple(int(i) for i in owner),
         train_accuracy=train_acc,
         train_size=n_samples,
+        train_box=tuple(zip(arr.min(axis=0).tolist(), arr.max(axis=0).tolist(), strict=True)),
         seconds=time.perf_counter() - start,
         solve_seconds=solve_total,
         seed=int(seed),

@@ -12,7 +12,7 @@ from .._errors import SpecError
 from .._network import Network, build_network
 from ._algebra import forward, layer_jet
 
-__all__ = ["EIModel", "Increment", "MappedSample", "classify_representatives"]
+__all__ = ["EIModel", "ExtremumCount", "Increment", "MappedSample", "classify_representatives"]
 
 Array = np.ndarray
 
@@ -107,13 +107,35 @@ def classify_representatives(
     return out
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtremumCount:
+    """Certified critical points of one output unit F_v in a box (:func:`eisym.certify_critical_points`).
+
+    ``unproven`` points are isolated but of unproven type (degenerate or too close to call); when
+    ``complete`` is False some cells stayed unresolved and every count is a lower bound.
+    """
+
+    unit: int
+    minima: int
+    maxima: int
+    saddles: int
+    unproven: int
+    complete: bool
+
+    @property
+    def extrema(self) -> int:
+        """Proven minima plus maxima."""
+        return self.minima + self.maxima
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class EIModel:
     """A network trained by the extremum-increment algorithm (see :func:`eisym.ei.fit`).
 
     ``weights[u-1]``/``biases[u-1]`` are W^[u], b^[u] as float arrays; the output layer has one sigmoid
     unit per class (R7). ``representatives`` are training indices; ``assignment[i]`` is the
-    representative whose cluster (surface neighbourhood) training sample i belongs to.
+    representative whose cluster (surface neighbourhood) training sample i belongs to; ``train_box`` is
+    the (min, max) of every input feature over the training samples.
     """
 
     classes: tuple[object, ...]
@@ -134,6 +156,7 @@ class EIModel:
     assignment: tuple[int, ...]
     train_accuracy: float
     train_size: int
+    train_box: tuple[tuple[float, float], ...]
     seconds: float
     solve_seconds: float
     seed: int
@@ -208,6 +231,41 @@ class EIModel:
             weights=[w.tolist() for w in self.weights],
             biases=[b.tolist() for b in self.biases] if self.bias else None,
         )
+
+    def extremum_counts(self, box: object = None, *, prec: int = 128) -> tuple[ExtremumCount, ...]:
+        """Certified numbers of minima and maxima of every output unit in ``box`` (default ``train_box``).
+
+        Each unit's critical points are enumerated with :func:`eisym.certify_critical_points` (interval
+        arithmetic; needs python-flint), so the counts are proven, not sampled. Meant for 1-D inputs,
+        where it takes well under a second; the cost grows quickly with the input dimension.
+
+        Examples
+        --------
+        >>> from eisym.ei import fit
+        >>> x = np.linspace(-3, 3, 40)[:, None]
+        >>> model = fit(x, (np.abs(x[:, 0]) < 1.2).astype(int), widths=(6,), init_scale=4.0, seed=0)
+        >>> [(c.unit, c.complete) for c in model.extremum_counts()]
+        [(1, True), (2, True)]
+        """
+        from .._certify import certify_critical_points
+
+        region = self.train_box if box is None else box
+        net = self.network
+        counts = []
+        for unit in range(1, self.widths[-1] + 1):
+            cert = certify_critical_points(net, region, prec=prec, output=unit)
+            kinds = cert.counts
+            counts.append(
+                ExtremumCount(
+                    unit=unit,
+                    minima=kinds["minimum"],
+                    maxima=kinds["maximum"],
+                    saddles=kinds["saddle"],
+                    unproven=kinds["unproven"],
+                    complete=cert.complete,
+                )
+            )
+        return tuple(counts)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready summary (no weights)."""
