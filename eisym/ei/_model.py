@@ -79,6 +79,7 @@ def classify_representatives(
     out = []
     for point, label in zip(x, labels, strict=True):
         h, jac, hess = layer_jet(weights[:-1], biases[:-1], activations[:-1], point[None, :], order=2)
+        assert hess is not None  # order=2 always returns the Hessians
         z = h[0] @ w_out.T + (0.0 if b_out is None else b_out)
         d1 = expit(z) * expit(-z)
         d2 = -d1 * np.tanh(z / 2)

@@ -210,14 +210,15 @@ def _unit_block(rows: Array, coef: Array, r: int, with_bias: bool) -> Array:
 def _lp(p: _Problem, extremum: bool) -> tuple[bool, Array, Array, int, str]:
     if extremum and p.curvature is None:
         raise SpecError("polarization='extremum' needs the hidden-layer Hessians at the representatives")
+    curvature = p.curvature if extremum else None
     if p.termination == "weak":
-        return _lp_joint(p, extremum)
+        return _lp_joint(p, curvature)
     r = p.q.shape[1]
     alpha, bias = np.zeros((p.classes, r)), np.zeros(p.classes)
     calls, found = 0, True
     messages = []
     for v in range(p.classes):
-        ok, a, b, c = _lp_unit(p, v, extremum)
+        ok, a, b, c = _lp_unit(p, v, curvature)
         calls += c
         alpha[v], bias[v] = a, b
         if not ok:
@@ -226,7 +227,7 @@ def _lp(p: _Problem, extremum: bool) -> tuple[bool, Array, Array, int, str]:
     return found, alpha, bias, calls, "; ".join(messages) or "every unit feasible"
 
 
-def _lp_unit(p: _Problem, v: int, extremum: bool) -> tuple[bool, Array, float, int]:
+def _lp_unit(p: _Problem, v: int, curvature: Array | None) -> tuple[bool, Array, float, int]:
     n, r = p.q.shape
     nb = 1 if p.bias else 0
     pos = p.y == v
@@ -247,9 +248,9 @@ def _lp_unit(p: _Problem, v: int, extremum: bool) -> tuple[bool, Array, float, i
     a_ub = sps.csr_matrix(np.vstack(blocks))
     b_ub = np.concatenate(rhs)
     n_vars = 2 * r + nb
-    if extremum:
+    if curvature is not None:
         sign = np.where(p.y[p.reps] == v, -1.0, 1.0)
-        ext, ext_rhs, n_aux = _definiteness_rows(p.curvature, sign, r, nb, 0, n_vars)
+        ext, ext_rhs, n_aux = _definiteness_rows(curvature, sign, r, nb, 0, n_vars)
         a_ub = sps.vstack([sps.hstack([a_ub, sps.csr_matrix((a_ub.shape[0], n_aux))]), ext]).tocsr()
         b_ub = np.concatenate([b_ub, ext_rhs])
         n_vars += n_aux
@@ -306,7 +307,7 @@ def _solve(
     """Minimise cost @ x subject to a_ub x <= b_ub, a_eq x = 0 (x >= 0 except ``free``); on
     infeasibility the least total violation (a second LP with one slack per row) is returned with
     ok = False."""
-    bounds = [(0, None)] * n_vars
+    bounds: list[tuple[float | None, float | None]] = [(0, None)] * n_vars
     for i in free:
         bounds[i] = (None, None)
     b_eq = None if a_eq is None else np.zeros(a_eq.shape[0])
@@ -332,7 +333,7 @@ def _solve(
     return x, False, 2
 
 
-def _lp_joint(p: _Problem, extremum: bool) -> tuple[bool, Array, Array, int, str]:
+def _lp_joint(p: _Problem, curvature: Array | None) -> tuple[bool, Array, Array, int, str]:
     """The weak condition z_{y_i}(x_i) - z_j(x_i) >= 1 for every sample i and class j != y_i, jointly."""
     n, r = p.q.shape
     nb = 1 if p.bias else 0
@@ -351,11 +352,11 @@ def _lp_joint(p: _Problem, extremum: bool) -> tuple[bool, Array, Array, int, str
     n_vars = c * unit
     a_ub = sps.csr_matrix((data, (row_idx, col_idx)), shape=(sample.size, n_vars))
     b_ub = -np.full(sample.size, p.margin)
-    if extremum:
+    if curvature is not None:
         extra_rows, extra_rhs, n_aux_total = [], [], 0
         for v in range(c):
             sign = np.where(p.y[p.reps] == v, -1.0, 1.0)
-            ext, ext_rhs, n_aux = _definiteness_rows(p.curvature, sign, r, nb, v * unit, n_vars + n_aux_total)
+            ext, ext_rhs, n_aux = _definiteness_rows(curvature, sign, r, nb, v * unit, n_vars + n_aux_total)
             extra_rows.append(ext)
             extra_rhs.append(ext_rhs)
             n_aux_total += n_aux
