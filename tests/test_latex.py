@@ -257,6 +257,8 @@ def test_bad_input_is_rejected_with_a_clear_message():
         derivation("2,4,1")
     with pytest.raises(SpecError, match="dimension"):
         derivation(net, samples=[[1, 2, 3]])
+    with pytest.raises(SpecError, match="critical_points must be"):
+        derivation(net, critical_points=3)
 
 
 def test_derive_cli_writes_the_same_document(tmp_path):
