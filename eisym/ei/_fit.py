@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from .._errors import MissingDependency, SpecError
 from ._algebra import forward, kernel, layer_jet, row_space, stationarity_matrix
@@ -370,6 +371,8 @@ def fit(
     def accuracy(z: Array) -> float:
         return float(np.mean(z.argmax(axis=1) == labels))
 
+    # disable=None: the bar shows only on a terminal; delay keeps fits under a second silent.
+    bar = tqdm(total=max_increments + 1, desc="EI", unit="attempt", disable=None, delay=1.0, leave=False)
     for step in range(max_increments + 1):
         width = weights[-1].shape[1]
         per_class = _per_class(representatives, width, m, sizes)
@@ -424,6 +427,8 @@ def fit(
                 message="the stationarity system has only the zero solution" if sol is None else sol.message,
             )
         )
+        bar.set_postfix(width=records[-1].widths[-2], train=f"{accuracy(logits):.3f}", refresh=False)
+        bar.update()
         if done or step == max_increments:
             break
         extra = grow if grow is not None else max(2, width // 2)
@@ -432,6 +437,7 @@ def fit(
         if bias:
             biases[-2] = np.concatenate([biases[-2], b_new])
         weights[-1] = np.hstack([weights[-1], np.ones((c, extra))])
+    bar.close()
 
     cluster = np.bincount(owner, minlength=n_samples)
     mapped = tuple(
