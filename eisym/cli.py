@@ -240,7 +240,7 @@ def check_certificate_command(file: str, use_arb: bool, as_json: bool) -> None:
     help="Sweeps of R5 linear programs over the hidden layers (last to first) after a failed "
     "last-layer solve; 0 keeps the hidden layers at their initial values.",
 )
-@click.option("--samples", type=int, default=300, show_default=True, help="Points of moons/circles.")
+@click.option("--samples", type=int, default=300, show_default=True, help="Points of bands/moons/circles.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the split and the weights.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handles_errors
