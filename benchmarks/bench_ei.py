@@ -395,7 +395,7 @@ def polarization_speed(seeds):
     for width in (6, 8, 10, 12, 14):
         times_e, times_l, cands, agree, nullity = [], [], [], 0, 0
         for seed in seeds:
-            kw = dict(widths=(width,), init_scale=4.0, seed=seed, max_increments=0)
+            kw = dict(widths=(width,), init_scale=4.0, seed=seed, max_increments=0, hidden_steps=0)
             e = fit(data.x_train, data.y_train, polarization="enumerate", **kw).increments[0]
             lp = fit(data.x_train, data.y_train, polarization="lp", **kw).increments[0]
             times_e.append(e.solve_seconds)
