@@ -360,7 +360,7 @@ def gradient_figure(path, seed=0):
     bp_grads = layer_grads(ws, bs)
     moved = [float(np.linalg.norm(w - w0) / np.linalg.norm(w0)) for w, w0 in zip(ws, start_ws, strict=True)]
     layers = np.arange(1, len(ei_grads) + 1)
-    fig, ax = plt.subplots(figsize=(4.5, 3))
+    fig, ax = plt.subplots(figsize=(6.5, 3))
     ax.bar(layers - 0.27, ei_grads, 0.27, label="EI-trained (hidden_steps=0)")
     ax.bar(layers, init_grads, 0.27, label="back-prop, initial weights")
     ax.bar(layers + 0.27, bp_grads, 0.27, label="back-prop-trained")
@@ -369,7 +369,7 @@ def gradient_figure(path, seed=0):
     ax.set_xlabel("layer u")
     ax.set_ylabel(r"$\|\partial L / \partial W^{[u]}\|$")
     ax.set_title("moons, widths " + ",".join(map(str, model.widths)), fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=150)
     print(f"\nGradient vanishing (moons, widths {model.widths}, mean BCE): per-layer |dL/dW^[u]|")
