@@ -456,3 +456,15 @@ def test_cli_reports_extrema_next_to_accuracy_for_one_dimensional_inputs():
     expected = [(c.minima, c.maxima) for c in model.extremum_counts()]
     assert [(e["minima"], e["maxima"]) for e in doc["extrema"]] == expected
     assert doc["test_accuracy"] == model.score(data.x_test, data.y_test)
+
+
+def test_r5_is_skipped_and_reported_on_layers_beyond_the_size_limit(moons, monkeypatch):
+    import eisym.ei._fit as fit_module
+
+    kw = {"widths": (10,), "init_scale": 4.0, "max_increments": 0, "seed": 1}
+    frozen = fit(moons.x_train, moons.y_train, hidden_steps=0, **kw)
+    monkeypatch.setattr(fit_module, "R5_MAX_WEIGHTS", 19)
+    capped = fit(moons.x_train, moons.y_train, **kw)
+    assert capped.increments[-1].hidden_steps == 0
+    assert "R5 skipped on layer 1 (20 weights > 19)" in capped.increments[-1].message
+    assert np.array_equal(capped.weights[0], frozen.weights[0])

@@ -40,6 +40,9 @@ __all__ = ["fit", "choose_representatives"]
 
 Array = np.ndarray
 TERMINATIONS = ("strict", "weak")
+# R5 on a layer with more weights than this is skipped: its kernel (an SVD with as many columns) and the dense
+# LP (one row per sample and rival class) would take minutes and gigabytes (digits at width 2000: 128,000).
+R5_MAX_WEIGHTS = 8000
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh")
 
 
@@ -289,7 +292,8 @@ def fit(
         biases) by one linear program in the kernel of its R5 system with every other layer frozen
         (:func:`eisym.ei.hidden_layer_step`, steps bounded by ``trust`` times the mean |w| of the layer)
         and solve the last layer again, keeping the best state (training accuracy) seen. Default 10
-        sweeps; 0: hidden layers keep their initial values.
+        sweeps; 0: hidden layers keep their initial values. A layer with more than
+        ``R5_MAX_WEIGHTS`` (8000) weights is skipped, and the increment's message says so.
     ridge : float
         Relative ridge penalty of ``lstsq``.
     max_candidates : int
@@ -384,6 +388,7 @@ def fit(
         steps = 0
 
         best = None
+        too_large: set[int] = set()
         while not done and sol is not None and steps < hidden_steps and len(weights) > 1:
             # One sweep: layers n-1 down to 1, each moved in the kernel of its R5 system with the others
             # frozen, then the last layer solved again so beta of the next layer is taken at a stationary net.
@@ -391,6 +396,9 @@ def fit(
             for layer in range(len(weights) - 1, 0, -1):
                 if done or sol is None:
                     break
+                if weights[layer - 1].size > R5_MAX_WEIGHTS:
+                    too_large.add(layer)
+                    continue
                 if best is None or accuracy(logits) > best[0]:
                     # The LP lowers the linearised violation, not the error count: keep the best state.
                     state = (sol, rank, nullity, checks, logits, done, spent)
@@ -424,7 +432,11 @@ def fit(
                 lp_calls=0 if sol is None else sol.lp_calls,
                 hidden_steps=steps,
                 solve_seconds=spent,
-                message="the stationarity system has only the zero solution" if sol is None else sol.message,
+                message=("the stationarity system has only the zero solution" if sol is None else sol.message)
+                + "".join(
+                    f"; R5 skipped on layer {u} ({weights[u - 1].size} weights > {R5_MAX_WEIGHTS})"
+                    for u in sorted(too_large)
+                ),
             )
         )
         bar.set_postfix(width=records[-1].widths[-2], train=f"{accuracy(logits):.3f}", refresh=False)
