@@ -59,9 +59,9 @@ def test_mapped_kinds_agree_with_independent_hessians():
             assert np.linalg.norm(grad) < 1e-8
             expected = "maximum" if np.all(eig < 0) else "minimum" if np.all(eig > 0) else "saddle"
             assert kind == expected
-    if model.converged:
-        assert all(s.right_kind for s in model.mapped)
-        assert model.extremum_fraction == len(model.mapped) / 4
+    assert model.converged
+    assert all(s.right_kind for s in model.mapped)
+    assert model.extremum_fraction == len(model.mapped) / 4
 
 
 def test_layer_jet_against_finite_differences():
@@ -139,8 +139,9 @@ def test_strict_termination_hits_targets(moons):
         moons.x_train, moons.y_train, widths=(12,), termination="strict", init_scale=4.0, max_increments=8
     )
     assert model.converged
-    out = model.decision_function(moons.x_train[list(model.representatives)])
-    labels = model.predict(moons.x_train[list(model.representatives)])
+    reps = list(model.representatives)
+    out = model.decision_function(moons.x_train[reps])
+    labels = moons.y_train[reps]
     own = out[np.arange(len(labels)), labels]
     assert np.all(own >= 1 - model.eps) and np.all(out.sum(axis=1) - own <= model.eps)
     assert model.stationary_fraction == len(model.representatives) / len(moons.y_train)
@@ -468,3 +469,54 @@ def test_r5_is_skipped_and_reported_on_layers_beyond_the_size_limit(moons, monke
     assert capped.increments[-1].hidden_steps == 0
     assert "R5 skipped on layer 1 (20 weights > 19)" in capped.increments[-1].message
     assert np.array_equal(capped.weights[0], frozen.weights[0])
+
+
+@pytest.mark.parametrize(("ub", "lb"), [(1.0, 0.6), (0.4, 0.0)])
+def test_strict_lp_uses_the_midpoint_of_asymmetric_targets(moons, ub, lb):
+    model = fit(
+        moons.x_train,
+        moons.y_train,
+        widths=(12,),
+        init_scale=4.0,
+        seed=0,
+        termination="strict",
+        ub=ub,
+        lb=lb,
+        eps=0.05,
+        max_increments=6,
+        hidden_steps=0,
+    )
+    # The LP's own verdict must agree with the termination check on the network.
+    assert all(i.found == i.terminated for i in model.increments)
+    assert model.converged
+    out = model.decision_function(moons.x_train)
+    own = np.eye(2, dtype=bool)[moons.y_train]
+    assert np.all(np.where(own, out > (ub + lb) / 2, out < (ub + lb) / 2))
+    reps = list(model.representatives)
+    assert np.all(np.abs(out[reps] - np.where(own[reps], ub, lb)) <= 0.05)
+
+
+def test_extremum_lp_with_three_classes_loses_no_solution_to_the_sum_constraint(monkeypatch):
+    import eisym.ei._polarize as pol
+
+    solve = pol._solve
+    rng = np.random.default_rng(0)
+    agree = found = 0
+    for _ in range(60):
+        q = rng.standard_normal((9, 6))
+        y, reps = np.arange(9) % 3, np.array([0, 1, 2])
+        curv = rng.standard_normal((3, 6, 2, 2))
+        curv = (curv + curv.transpose(0, 1, 3, 2)) / 2
+        ours = polarize("extremum", q, y, 3, reps, curvature=curv)
+        # The same LP with no equality constraints at all (the biases' sum is free too).
+        monkeypatch.setattr(pol, "_solve", lambda c, a, b, n, f, a_eq=None: solve(c, a, b, n, f))
+        free = polarize("extremum", q, y, 3, reps, curvature=curv)
+        monkeypatch.setattr(pol, "_solve", solve)
+        agree += ours.found == free.found
+        found += ours.found
+        if ours.found:
+            for i, sample in enumerate(reps):
+                for v in range(3):
+                    eig = np.linalg.eigvalsh(np.einsum("j,jst->st", ours.alpha[v], curv[i]))
+                    assert np.all(eig < 0) if y[sample] == v else np.all(eig > 0)
+    assert agree == 60 and found > 0

@@ -71,6 +71,7 @@ class _Problem:
     termination: str
     t_hi: tuple[float, float]  # logit interval for UB at representatives (strict)
     t_lo: tuple[float, float]
+    t_mid: float  # logit((UB + LB) / 2): the side every other sample must be on (strict)
     margin: float
 
 
@@ -119,8 +120,10 @@ def polarize(
         curvature=curvature,
         bias=bias,
         termination=termination,
-        t_hi=(logit(ub - eps), logit(ub + eps)),
-        t_lo=(logit(lb - eps), logit(lb + eps)),
+        # Aim a relative 1e-6 inside the eps band: HiGHS meets bounds only to its feasibility tolerance.
+        t_hi=(logit(ub - eps * (1 - 1e-6)), logit(ub + eps * (1 - 1e-6))),
+        t_lo=(logit(lb - eps * (1 - 1e-6)), logit(lb + eps * (1 - 1e-6))),
+        t_mid=logit((ub + lb) / 2),
         margin=1.0,
     )
     start = time.perf_counter()
@@ -234,8 +237,8 @@ def _lp_unit(p: _Problem, v: int, curvature: Array | None) -> tuple[bool, Array,
     is_rep = np.zeros(n, dtype=bool)
     is_rep[p.reps] = True
     # A_ub x <= b_ub rows: -z <= -lower and z <= upper.
-    lower = np.where(pos, p.margin, -np.inf)
-    upper = np.where(pos, np.inf, -p.margin)
+    lower = np.where(pos, p.t_mid + p.margin, -np.inf)
+    upper = np.where(pos, np.inf, p.t_mid - p.margin)
     lower[is_rep & pos], upper[is_rep & pos] = p.t_hi
     lower[is_rep & ~pos], upper[is_rep & ~pos] = p.t_lo
     blocks, rhs = [], []
@@ -370,13 +373,15 @@ def _lp_joint(p: _Problem, curvature: Array | None) -> tuple[bool, Array, Array,
         cost[v * unit : v * unit + 2 * r] = 1.0
     free = [v * unit + 2 * r for v in range(c)] if nb else []
     # Only differences z_y - z_j are constrained; sum_v z_v = 0 removes the common part (for two
-    # classes: unit 2 mirrors unit 1) instead of leaving one unit constant.
-    a_eq = np.zeros((r + nb, n_vars))
+    # classes: unit 2 mirrors unit 1) instead of leaving one unit constant. With curvature rows the
+    # common part of alpha is not free (it shifts every unit's Hessian), so there only the biases sum to 0.
+    tied = r if curvature is None else 0
+    a_eq = np.zeros((tied + nb, n_vars))
     for v in range(c):
-        a_eq[:r, v * unit : v * unit + r] = np.eye(r)
-        a_eq[:r, v * unit + r : v * unit + 2 * r] = -np.eye(r)
+        a_eq[:tied, v * unit : v * unit + r] = np.eye(r)[:tied]
+        a_eq[:tied, v * unit + r : v * unit + 2 * r] = -np.eye(r)[:tied]
         if nb:
-            a_eq[r, v * unit + 2 * r] = 1.0
+            a_eq[tied, v * unit + 2 * r] = 1.0
     x, ok, calls = _solve(cost, a_ub.tocsr(), b_ub, n_vars, free, a_eq=sps.csr_matrix(a_eq))
     alpha = np.array([x[v * unit : v * unit + r] - x[v * unit + r : v * unit + 2 * r] for v in range(c)])
     bias = np.array([x[v * unit + 2 * r] if nb else 0.0 for v in range(c)])
