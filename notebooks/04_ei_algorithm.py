@@ -123,9 +123,10 @@ plot_decision(model_m, moons, ax, "two moons: F_2 - F_1")
 # ## Hidden layers at a fixed width
 #
 # With ten hidden units and no increments, the output layer alone cannot separate the moons. The default
-# `hidden_steps=10` then moves the hidden layer by linear programs in the kernel of its R5 system (the
-# representatives stay stationary to first order) and solves the output layer again; `hidden_steps=0` keeps the
-# hidden layer at its random initial values.
+# `hidden_steps=10` then moves the hidden layer by linear programs in the kernel of its R5 system (with the
+# sensitivities of the layers above frozen) and solves the output layer again, which makes the representatives
+# exactly stationary for the new hidden layer; `hidden_steps=0` keeps the hidden layer at its random initial
+# values.
 
 # %%
 fixed = {"widths": (10,), "init_scale": 4.0, "max_increments": 0, "seed": 0}

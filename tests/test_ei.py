@@ -331,14 +331,14 @@ def _stationary_two_layer_net():
     return data, model, reps
 
 
-def test_hidden_layer_step_on_the_first_of_two_hidden_layers_keeps_representatives_stationary():
+def test_hidden_layer_step_on_the_first_of_two_hidden_layers_stays_in_the_frozen_r5_kernel():
     from eisym.ei import hidden_layer_step
 
     data, model, reps = _stationary_two_layer_net()
     ws, bs = [w.copy() for w in model.weights], [b.copy() for b in model.biases]
     acts = list(model.activations)
-    # beta^[1] and J^[0] frozen at the stationary net: R5 is linear in W^[1], so the new W^[1] must
-    # leave the representatives' gradients at ~0 to first order.
+    # beta^[1] and J^[0] frozen at the stationary net: R5 is linear in W^[1], and the moved W^[1] must still
+    # solve that frozen system (the true gradients move with beta^[1]; fit then solves the last layer again).
     system = hidden_system(ws, bs, acts, 1, data.x_train[reps])
     assert np.linalg.norm(system @ ws[0].ravel()) < 1e-7 * np.linalg.norm(system) * np.linalg.norm(ws[0])
     others = [w.copy() for w in ws[1:]]

@@ -1,7 +1,11 @@
 """Hidden layers (PAPER.md R5): their stationarity systems and one linear-programming step in the kernel.
 
-With every other layer frozen, grad_x z_v^[n] = beta^[u] W^[u] J^[u-1] with beta^[u] = dz_v^[n]/dz^[u], so
-stationarity of the representatives is linear in W^[u]. The termination condition is not: the outputs
+With every other layer frozen, grad_x z_v^[n] = beta^[u] W^[u] J^[u-1] with beta^[u] = dz_v^[n]/dz^[u].
+beta^[u] holds S'(z^[u]), which moves with W^[u], so stationarity is linear in W^[u] only with beta^[u]
+frozen at the current weights: R5 as the paper iterates it. A step in the kernel of that frozen system (and
+the unconstrained bias step) therefore changes the representatives' gradients to first order in the step;
+exact stationarity comes back when the caller solves the last layer again. The termination condition is
+not linear either: the outputs
 depend on W^[u] through the sigmoid. :func:`hidden_layer_step` linearises the output margins
 z_y(x_i) - z_j(x_i) in (W^[u], b^[u]) and solves one linear program: least total margin violation, the step
 in the kernel of the R5 system and inside a box (a trust region). Any hidden layer u = 1, ..., n-1 can be
@@ -79,8 +83,9 @@ def hidden_layer_step(
     """One LP step on hidden layer ``layer``; updates ``weights``/``biases`` in place when it helps.
 
     Minimises the total violation of the linearised margins z_y(x_i) - z_j(x_i) >= ``margin`` over steps
-    dW = K gamma (K a kernel basis of the R5 system at the representatives, so they stay stationary to
-    first order) and db, with |gamma|, |db| <= ``trust`` times the layer's mean |w|. ``layer`` is u in
+    dW = K gamma (K a kernel basis of the R5 system at the representatives with beta^[u] frozen, so the
+    frozen-beta system stays satisfied; the true gradients move, see the module docstring) and db, with
+    |gamma|, |db| <= ``trust`` times the layer's mean |w|. ``layer`` is u in
     1, ..., n-1 (default n-1, the last hidden layer); every other layer stays frozen. Returns whether the
     predicted violation dropped (and the step was taken).
 
