@@ -196,6 +196,15 @@ def test_representatives_are_class_members_and_own_their_clusters():
         ({"hidden_steps": -1}, "hidden_steps"),
         ({"trust": 0.0}, "trust"),
         ({"eps": 0.6}, "eps"),
+        ({"ub": "a"}, "UB"),
+        ({"ridge": float("nan")}, "ridge"),
+        ({"ridge": -1.0}, "ridge"),
+        ({"trust": "x"}, "trust"),
+        ({"init_scale": None}, "init_scale"),
+        ({"grad_tol": -1.0}, "grad_tol"),
+        ({"eig_tol": 0.0}, "eig_tol"),
+        ({"max_candidates": 0}, "max_candidates"),
+        ({"max_increments": 1.5}, "max_increments"),
     ],
 )
 def test_bad_options(kwargs, match):
@@ -211,6 +220,14 @@ def test_bad_data():
         fit(np.zeros((3, 2)), [0, 1])
     with pytest.raises(SpecError, match="NaN"):
         fit(np.array([[0.0, np.nan], [1.0, 1.0]]), [0, 1])
+    with pytest.raises(SpecError, match="complex"):
+        fit(np.array([[0.0, 1j], [1.0, 1.0]]), [0, 1])
+    with pytest.raises(SpecError, match="mixed types"):
+        fit(np.zeros((2, 2)), np.array([0, "a"], dtype=object))
+    # NumPy integers count as integers everywhere.
+    data = load_dataset("xor")
+    ints = {"representatives": np.int64(1), "max_increments": np.int64(1)}
+    assert fit(data.x_train, data.y_train, widths=(9,), **ints).train_accuracy == 1.0
     with pytest.raises(SpecError, match="data set"):
         load_dataset("mnist")
     data = load_dataset("xor")
@@ -419,6 +436,8 @@ def test_bands_are_one_dimensional_alternating_classes():
     assert np.array_equal(data.y_train, np.floor((raw[:, 0] + 3.0) / 1.5).astype(int) % 2)
     with pytest.raises(SpecError, match="samples"):
         load_dataset("bands", samples=3)
+    with pytest.raises(SpecError, match="seed"):
+        load_dataset("moons", seed=-1)
 
 
 def test_certified_extremum_counts_match_a_dense_derivative_scan():

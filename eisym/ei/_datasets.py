@@ -71,6 +71,8 @@ def load_dataset(name: str, *, seed: int = 0, test_size: float = 0.3, samples: i
         raise SpecError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
     if not 0 < test_size < 1:
         raise SpecError(f"test_size must be between 0 and 1, got {test_size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise SpecError(f"seed must be an integer in [0, 2**32), got {seed!r}")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 10:
         raise SpecError(f"samples must be an integer of at least 10, got {samples!r}")
     if name == "xor":

@@ -46,11 +46,31 @@ R5_MAX_WEIGHTS = 8000
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh")
 
 
+def _check_count(name: str, value: object, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        kind = "non-negative" if least == 0 else f"at least {least}"
+        raise SpecError(f"{name} must be an integer, {kind}, got {value!r}")
+
+
+def _real(value: object) -> bool:
+    """A finite real number (not a bool)."""
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
 def _check_data(x: object, y: object) -> tuple[Array, Array, tuple[object, ...]]:
     try:
-        arr = np.asarray(x, dtype=float)
+        raw = np.asarray(x)
+        complex_features = np.iscomplexobj(raw)
+        # Casting complex to float would silently drop the imaginary parts.
+        arr = raw if complex_features else raw.astype(float)
     except (TypeError, ValueError):
         raise SpecError("X: expected a numeric array of shape (N, m)") from None
+    if complex_features:
+        raise SpecError("X is complex; EI needs real features")
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise SpecError(f"X: expected a non-empty 2-d array of shape (N, m), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -58,7 +78,10 @@ def _check_data(x: object, y: object) -> tuple[Array, Array, tuple[object, ...]]
     labels = np.asarray(y)
     if labels.ndim != 1 or labels.shape[0] != arr.shape[0]:
         raise SpecError(f"y: expected {arr.shape[0]} labels (one per row of X), got shape {labels.shape}")
-    classes, index = np.unique(labels, return_inverse=True)
+    try:
+        classes, index = np.unique(labels, return_inverse=True)
+    except TypeError:
+        raise SpecError("y: the labels cannot be sorted (mixed types?); use one type, e.g. all int") from None
     if classes.size < 2:
         raise SpecError("y has a single class; EI needs at least two classes")
     return arr, index.astype(int), tuple(classes.tolist())
@@ -111,7 +134,11 @@ def _per_class(representatives: object, width: int, m: int, sizes: Array) -> lis
             # Half of R4's capacity, so half of the kernel is left for polarization.
             total = max(classes, width // (2 * m))
             return [int(min(s, max(1, total // classes))) for s in sizes]
-    elif isinstance(representatives, int) and not isinstance(representatives, bool) and representatives >= 1:
+    elif (
+        isinstance(representatives, (int, np.integer))
+        and not isinstance(representatives, bool)
+        and representatives >= 1
+    ):
         return [int(min(s, representatives)) for s in sizes]
     raise SpecError(
         f"representatives must be 'auto', 'all' or a positive number per class, got {representatives!r}"
@@ -327,19 +354,23 @@ def fit(
     bad = [w for w in hidden if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1]
     if not hidden or bad:
         raise SpecError(f"widths: expected hidden layer widths such as (8,) or (16, 8), got {widths!r}")
-    if not (0.0 <= lb < ub <= 1.0) or not (0.0 < eps < (ub - lb) / 2):
+    targets_ok = all(_real(v) for v in (ub, lb, eps)) and 0.0 <= lb < ub <= 1.0 and 0.0 < eps < (ub - lb) / 2
+    if not targets_ok:
         raise SpecError(f"need 0 <= LB < UB <= 1 and 0 < eps < (UB - LB)/2, got UB={ub}, LB={lb}, eps={eps}")
-    for name, value in (("max_increments", max_increments), ("hidden_steps", hidden_steps)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise SpecError(f"{name} must be a non-negative integer, got {value!r}")
-    if grow is not None and (isinstance(grow, bool) or not isinstance(grow, int) or grow < 1):
-        raise SpecError(f"grow must be a positive integer, got {grow!r}")
-    if not (trust > 0 and math.isfinite(trust)):
-        raise SpecError(f"trust must be a positive finite number, got {trust!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
-    if not (init_scale > 0 and math.isfinite(init_scale)):
-        raise SpecError(f"init_scale must be a positive finite number, got {init_scale!r}")
+    for name, value, least in (
+        ("max_increments", max_increments, 0),
+        ("hidden_steps", hidden_steps, 0),
+        ("seed", seed, 0),
+        ("max_candidates", max_candidates, 1),
+        ("grow", 1 if grow is None else grow, 1),
+    ):
+        _check_count(name, value, least)
+    positive = (("trust", trust), ("init_scale", init_scale), ("grad_tol", grad_tol), ("eig_tol", eig_tol))
+    for name, number in positive:
+        if not _real(number) or not number > 0:
+            raise SpecError(f"{name} must be a positive finite number, got {number!r}")
+    if not _real(ridge) or ridge < 0:
+        raise SpecError(f"ridge must be a non-negative finite number, got {ridge!r}")
 
     n_samples, m = arr.shape
     c = len(classes)
@@ -465,7 +496,7 @@ def fit(
         for i, ch in zip(reps, checks, strict=True)
     )
     train_acc = accuracy(logits)
-    for arr_ in weights:
+    for arr_ in (*weights, *(b for b in biases if b is not None)):
         arr_.setflags(write=False)
     return EIModel(
         classes=classes,
