@@ -333,6 +333,10 @@ def fit(
     Returns
     -------
     EIModel
+        The network of the last attempt, with ``converged`` telling whether it met the termination
+        condition. When the last attempt's stationarity system had only the zero solution (too many
+        representatives for the width), nothing was solved: the output layer keeps its previous (or
+        initial) weights, and the increment's message says so.
 
     Examples
     --------
