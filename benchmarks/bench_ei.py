@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 from scipy.special import expit
 
-from eisym.ei import fit, load_dataset
+from eisym.ei import extremum_counts, fit, load_dataset
 
 POPULATION = 20_000
 # hidden widths, initial weight scale, EI strategies that are run (the rest are reported as skipped)
@@ -414,18 +414,6 @@ def polarization_speed(seeds):
         )
 
 
-def _certified_extrema(net, box):
-    """Proven extrema of every output unit of ``net`` in ``box`` (a list), and whether all are complete."""
-    from eisym import certify_critical_points
-
-    counts, complete = [], True
-    for unit in range(1, net.widths[-1] + 1):
-        cert = certify_critical_points(net, box, output=unit)
-        counts.append(cert.counts["minimum"] + cert.counts["maximum"])
-        complete = complete and cert.complete
-    return counts, complete
-
-
 def one_dimensional(seeds, hidden=(6,), scale=4.0):
     """1-D inputs: every model's accuracy next to the certified number of extrema of each output unit."""
     from eisym import build_network
@@ -453,9 +441,8 @@ def one_dimensional(seeds, hidden=(6,), scale=4.0):
                     model.train_accuracy,
                     model.score(data.x_test, data.y_test),
                     model.widths[1],
-                    [c.extrema for c in counts],
+                    counts,
                     str(sum(s.right_kind for s in model.mapped)),
-                    all(c.complete for c in counts),
                 )
             )
         clf, _, _ = _mlp(data.x_train, data.y_train, hidden, seed)
@@ -476,15 +463,13 @@ def one_dimensional(seeds, hidden=(6,), scale=4.0):
             biases=[b.tolist(), coef[-1].tolist()],
         )
         for label, predict, net in (("backprop", clf.predict, mlp_net), ("ELM", elm_predict, elm_net)):
-            counts, complete = _certified_extrema(net, box)
             train = float(np.mean(predict(data.x_train) == data.y_train))
             test = float(np.mean(predict(data.x_test) == data.y_test))
-            rows.append((label, train, test, hidden[-1], counts, "-", complete))
-        for label, train, test, width, counts, mapped, complete in rows:
-            print(
-                f"{label:<14}{seed:>5}{train:>8.3f}{test:>8.3f}{width:>8}{str(counts):>20}{mapped:>8}"
-                f"{str(complete):>10}"
-            )
+            rows.append((label, train, test, hidden[-1], extremum_counts(net, box), "-"))
+        for label, train, test, width, counts, mapped in rows:
+            extrema = str([c.extrema for c in counts])
+            complete = str(all(c.complete for c in counts))
+            print(f"{label:<14}{seed:>5}{train:>8.3f}{test:>8.3f}{width:>8}{extrema:>20}{mapped:>8}{complete:>10}")
 
 
 def main():

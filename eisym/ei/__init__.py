@@ -19,6 +19,7 @@ from ._model import EIModel as EIModel
 from ._model import ExtremumCount as ExtremumCount
 from ._model import Increment as Increment
 from ._model import MappedSample as MappedSample
+from ._model import extremum_counts as extremum_counts
 from ._polarize import POLARIZATIONS as POLARIZATIONS
 from ._polarize import Polarization as Polarization
 from ._polarize import polarize as polarize

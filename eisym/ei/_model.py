@@ -12,7 +12,14 @@ from .._errors import SpecError
 from .._network import Network, build_network
 from ._algebra import forward, layer_jet
 
-__all__ = ["EIModel", "ExtremumCount", "Increment", "MappedSample", "classify_representatives"]
+__all__ = [
+    "EIModel",
+    "ExtremumCount",
+    "Increment",
+    "MappedSample",
+    "classify_representatives",
+    "extremum_counts",
+]
 
 Array = np.ndarray
 
@@ -129,6 +136,40 @@ class ExtremumCount:
         return self.minima + self.maxima
 
 
+def extremum_counts(net: Network, box: object, *, prec: int = 128) -> tuple[ExtremumCount, ...]:
+    """Certified numbers of minima and maxima of every output unit of ``net`` in ``box``.
+
+    Each unit's critical points are enumerated with :func:`eisym.certify_critical_points` (interval
+    arithmetic; needs python-flint), so the counts are proven, not sampled. Any network with numeric
+    weights will do (an EI model's, or a peer's rebuilt with :func:`eisym.build_network`). Meant for 1-D
+    inputs, where it takes well under a second; the cost grows quickly with the input dimension.
+
+    Examples
+    --------
+    >>> weights, biases = [[[1], [1]], [[1, -1]]], [[1, -1], [0]]
+    >>> net = build_network("1,2,1", "tanh", bias=True, weights=weights, biases=biases)
+    >>> [(c.minima, c.maxima, c.complete) for c in extremum_counts(net, (-4, 4))]
+    [(0, 1, True)]
+    """
+    from .._certify import certify_critical_points
+
+    counts = []
+    for unit in range(1, net.widths[-1] + 1):
+        cert = certify_critical_points(net, box, prec=prec, output=unit)
+        kinds = cert.counts
+        counts.append(
+            ExtremumCount(
+                unit=unit,
+                minima=kinds["minimum"],
+                maxima=kinds["maximum"],
+                saddles=kinds["saddle"],
+                unproven=kinds["unproven"],
+                complete=cert.complete,
+            )
+        )
+    return tuple(counts)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class EIModel:
     """A network trained by the extremum-increment algorithm (see :func:`eisym.ei.fit`).
@@ -234,11 +275,7 @@ class EIModel:
         )
 
     def extremum_counts(self, box: object = None, *, prec: int = 128) -> tuple[ExtremumCount, ...]:
-        """Certified numbers of minima and maxima of every output unit in ``box`` (default ``train_box``).
-
-        Each unit's critical points are enumerated with :func:`eisym.certify_critical_points` (interval
-        arithmetic; needs python-flint), so the counts are proven, not sampled. Meant for 1-D inputs,
-        where it takes well under a second; the cost grows quickly with the input dimension.
+        """:func:`extremum_counts` of the fitted network in ``box`` (default ``train_box``).
 
         Examples
         --------
@@ -248,25 +285,7 @@ class EIModel:
         >>> [(c.unit, c.complete) for c in model.extremum_counts()]
         [(1, True), (2, True)]
         """
-        from .._certify import certify_critical_points
-
-        region = self.train_box if box is None else box
-        net = self.network
-        counts = []
-        for unit in range(1, self.widths[-1] + 1):
-            cert = certify_critical_points(net, region, prec=prec, output=unit)
-            kinds = cert.counts
-            counts.append(
-                ExtremumCount(
-                    unit=unit,
-                    minima=kinds["minimum"],
-                    maxima=kinds["maximum"],
-                    saddles=kinds["saddle"],
-                    unproven=kinds["unproven"],
-                    complete=cert.complete,
-                )
-            )
-        return tuple(counts)
+        return extremum_counts(self.network, self.train_box if box is None else box, prec=prec)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready summary (no weights)."""
