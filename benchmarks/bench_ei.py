@@ -83,6 +83,15 @@ def _elm(x_train, y_train, hidden, scale, seed, ridge=1e-3):
     return predict, (seconds, solve_seconds), params, (w, b, coef)
 
 
+def _scores(predict, data, fresh=None):
+    """Train and test accuracy of ``predict``, and its accuracy on ``fresh`` samples (None: not generated)."""
+    return {
+        "train": float(np.mean(predict(data.x_train) == data.y_train)),
+        "test": float(np.mean(predict(data.x_test) == data.y_test)),
+        "population": None if fresh is None else float(np.mean(predict(fresh[0]) == fresh[1])),
+    }
+
+
 def _population(name, data, seed):
     """Fresh samples of a generated data set in the split's coordinates, or None for a fixed data set."""
     from sklearn.datasets import make_circles, make_moons
@@ -145,18 +154,7 @@ def run(datasets, seeds, path=None, methods=None):
         for seed in seeds:
             data = load_dataset(name, seed=seed)
             fresh = _population(name, data, seed)
-
-            def scores(predict, base, name=name, seed=seed, data=data, fresh=fresh):
-                pop = None if fresh is None else float(np.mean(predict(fresh[0]) == fresh[1]))
-                return {
-                    **base,
-                    "dataset": name,
-                    "seed": seed,
-                    "train": float(np.mean(predict(data.x_train) == data.y_train)),
-                    "test": float(np.mean(predict(data.x_test) == data.y_test)),
-                    "population": pop,
-                }
-
+            run_id = {"dataset": name, "seed": seed}
             # digits: one attempt and no hidden steps, as each increment would add 1000 units to a 2000-unit
             # layer and its R5 system has 128,000 unknowns.
             grow_max, steps_default = (0, 0) if name == "digits" else (5, 10)
@@ -182,33 +180,32 @@ def run(datasets, seeds, path=None, methods=None):
                     hidden_steps=steps,
                 )
                 rows.append(
-                    scores(
-                        model.predict,
-                        {
-                            "method": label,
-                            "seconds": model.seconds,
+                    {
+                        **run_id,
+                        "method": label,
+                        "seconds": model.seconds,
                         "solve_seconds": model.solve_seconds,
                         "params": model.parameter_count,
                         "increments": model.n_increments,
                         "hidden": list(model.widths[1:-1]),
-                            "extrema": model.extremum_fraction,
-                            "converged": model.converged,
-                        },
-                    )
+                        "extrema": model.extremum_fraction,
+                        "converged": model.converged,
+                        **_scores(model.predict, data, fresh),
+                    }
                 )
-            peer = {"increments": 0, "hidden": list(hidden), "extrema": None, "converged": None}
+            peer = {**run_id, "increments": 0, "hidden": list(hidden), "extrema": None, "converged": None}
             if not methods or "backprop" in methods:
                 clf, seconds, params = _mlp(data.x_train, data.y_train, hidden, seed)
                 base = {"method": "backprop", "seconds": seconds, "solve_seconds": None, "params": params}
-                rows.append(scores(clf.predict, {**base, **peer}))
+                rows.append({**base, **peer, **_scores(clf.predict, data, fresh)})
             if not methods or "ELM" in methods:
                 predict, times, params, _ = _elm(data.x_train, data.y_train, hidden[-1], scale, seed)
                 seconds, solve = times
                 base = {"method": "ELM", "seconds": seconds, "solve_seconds": solve, "params": params}
-                rows.append(scores(predict, {**base, **peer}))
+                rows.append({**base, **peer, **_scores(predict, data, fresh)})
             if name == "moons" and (not methods or "Bayes" in methods):
                 base = {"method": "Bayes", "seconds": 0.0, "solve_seconds": None, "params": 0}
-                rows.append(scores(_moons_bayes(data), {**base, **peer, "hidden": [0]}))
+                rows.append({**base, **peer, "hidden": [0], **_scores(_moons_bayes(data), data, fresh)})
             print(f"  {name} seed {seed} done", flush=True)
             if path:
                 with open(path, "w", encoding="utf-8") as fh:
@@ -434,17 +431,9 @@ def one_dimensional(seeds, hidden=(6,), scale=4.0):
             model = fit(
                 data.x_train, data.y_train, widths=hidden, init_scale=scale, seed=seed, hidden_steps=steps
             )
-            counts = model.extremum_counts(box)
-            rows.append(
-                (
-                    label,
-                    model.train_accuracy,
-                    model.score(data.x_test, data.y_test),
-                    model.widths[1],
-                    counts,
-                    str(sum(s.right_kind for s in model.mapped)),
-                )
-            )
+            acc = _scores(model.predict, data)
+            mapped = str(sum(s.right_kind for s in model.mapped))
+            rows.append((label, acc, model.widths[1], model.extremum_counts(box), mapped))
         clf, _, _ = _mlp(data.x_train, data.y_train, hidden, seed)
         # A binary MLPClassifier has one logistic output unit.
         mlp_net = build_network(
@@ -463,13 +452,14 @@ def one_dimensional(seeds, hidden=(6,), scale=4.0):
             biases=[b.tolist(), coef[-1].tolist()],
         )
         for label, predict, net in (("backprop", clf.predict, mlp_net), ("ELM", elm_predict, elm_net)):
-            train = float(np.mean(predict(data.x_train) == data.y_train))
-            test = float(np.mean(predict(data.x_test) == data.y_test))
-            rows.append((label, train, test, hidden[-1], extremum_counts(net, box), "-"))
-        for label, train, test, width, counts, mapped in rows:
+            rows.append((label, _scores(predict, data), hidden[-1], extremum_counts(net, box), "-"))
+        for label, acc, width, counts, mapped in rows:
             extrema = str([c.extrema for c in counts])
             complete = str(all(c.complete for c in counts))
-            print(f"{label:<14}{seed:>5}{train:>8.3f}{test:>8.3f}{width:>8}{extrema:>20}{mapped:>8}{complete:>10}")
+            print(
+                f"{label:<14}{seed:>5}{acc['train']:>8.3f}{acc['test']:>8.3f}{width:>8}{extrema:>20}{mapped:>8}"
+                f"{complete:>10}"
+            )
 
 
 def main():
