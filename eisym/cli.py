@@ -49,17 +49,32 @@ def main() -> None:
 # Commands are registered below, one per capability.
 
 
+def _network_options(
+    default_weights: str, weights_help: str
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--widths/--weights/--activation/--bias/--scale, read by :func:`_network_from_options`."""
+    options = (
+        click.option(
+            "--widths", help="Layer widths m,l_1,...,l_n, e.g. 2,3,1 (optional with --weights FILE)."
+        ),
+        click.option("--weights", default=default_weights, show_default=True, help=weights_help),
+        click.option(
+            "--activation", help="One for all layers (default sigmoid) or one per layer: tanh/identity."
+        ),
+        click.option("--bias", is_flag=True, help="Give every neuron a bias."),
+        click.option("--scale", type=float, help="Std. dev. of random weights (default 1)."),
+    )
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @main.command()
-@click.option("--widths", help="Layer widths m,l_1,...,l_n, e.g. 2,8,1 (optional with --weights FILE).")
-@click.option(
-    "--weights",
-    default="random:0",
-    show_default=True,
-    help="random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network.",
-)
-@click.option("--activation", help="One for all layers (default sigmoid) or one per layer: tanh/identity.")
-@click.option("--bias", is_flag=True, help="Give every neuron a bias.")
-@click.option("--scale", type=float, help="Std. dev. of random weights (default 1).")
+@_network_options("random:0", "random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network.")
 @click.option("--output", type=int, default=1, show_default=True, help="Output unit (1-based).")
 @click.option("--expr", help='A smooth expression instead of a network, e.g. "x**2 - y**2".')
 @click.option("--box", required=True, help="lo,hi for every axis, or one per axis: --box=-3,3:-2,2.")
@@ -381,16 +396,9 @@ def _network_from_options(
 
 
 @main.command("derive")
-@click.option("--widths", help="Layer widths m,l_1,...,l_n, e.g. 2,3,1 (optional with --weights FILE).")
-@click.option("--activation", help="One for all layers (default sigmoid) or one per layer: tanh/identity.")
-@click.option("--bias", is_flag=True, help="Give every neuron a bias.")
-@click.option(
-    "--weights",
-    default="symbolic",
-    show_default=True,
-    help="symbolic, random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network.",
+@_network_options(
+    "symbolic", "symbolic, random:SEED[:rational[:DEN]] or a JSON file from eisym.save_network."
 )
-@click.option("--scale", type=float, help="Std. dev. of random weights (default 1).")
 @click.option(
     "--samples",
     "samples_path",
