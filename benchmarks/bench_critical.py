@@ -174,27 +174,28 @@ def degenerate_examples() -> None:
                 print(f" {text:<27} {p.type:<12} {float_type}")
 
 
+def _searches(widths: str, box: object, seeds: list[int], **options: int) -> tuple[float, float, int]:
+    """Median seconds, mean number of points and starts of eisym's search over the seeded networks."""
+    times, counts = [], []
+    for seed in seeds:
+        net = eisym.build_network(widths, "sigmoid", weights=f"random:{seed}", scale=3.0)
+        res = eisym.critical_points(net, box, progress=False, **options)
+        times.append(res.seconds)
+        counts.append(len(res.points))
+    return statistics.median(times), statistics.mean(counts), res.starts
+
+
 def growth(widths_list: list[int], dims: list[int], seeds: list[int]) -> None:
     print("\neisym time against hidden width l (networks [2,l,1], 900 grid starts), median over seeds")
     print("    l   seconds   points (mean)")
     for width in widths_list:
-        times, counts = [], []
-        for seed in seeds:
-            net = eisym.build_network(f"2,{width},1", "sigmoid", weights=f"random:{seed}", scale=3.0)
-            res = eisym.critical_points(net, BOX, progress=False)
-            times.append(res.seconds)
-            counts.append(len(res.points))
-        print(f" {width:>4}  {statistics.median(times):8.3f}   {statistics.mean(counts):6.1f}")
+        seconds, points, _ = _searches(f"2,{width},1", BOX, seeds)
+        print(f" {width:>4}  {seconds:8.3f}   {points:6.1f}")
     print("\neisym time against input dimension m (networks [m,8,1], ~1000 starts), median over seeds")
     print("    m   starts   seconds   points (mean)")
     for m in dims:
-        times, counts = [], []
-        for seed in seeds:
-            net = eisym.build_network(f"{m},8,1", "sigmoid", weights=f"random:{seed}", scale=3.0)
-            res = eisym.critical_points(net, [BOX] * m, starts=1000, progress=False)
-            times.append(res.seconds)
-            counts.append(len(res.points))
-        print(f" {m:>4}  {res.starts:>6}  {statistics.median(times):8.3f}   {statistics.mean(counts):6.1f}")
+        seconds, points, starts = _searches(f"{m},8,1", [BOX] * m, seeds, starts=1000)
+        print(f" {m:>4}  {starts:>6}  {seconds:8.3f}   {points:6.1f}")
 
 
 def main() -> None:
